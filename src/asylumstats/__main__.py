@@ -1,0 +1,5 @@
+"""Allows ``python -m asylumstats``."""
+
+from asylumstats.cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""The ``asylumstats`` command line: one Typer app, commands registered from ``commands/``.
+
+Every command reports user errors as one sentence on stderr with a non-zero exit status and
+no traceback; Ctrl-C exits with status 130.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from asylumstats.errors import UserError
+
+app = typer.Typer(
+    name="asylumstats",
+    help="Asylum outcomes in US immigration courts, from EOIR's public case-data release.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    # Importing a command module registers its commands on ``app``.
+    from asylumstats.commands import (  # noqa: F401
+        appeals,
+        export,
+        ingest,
+        profiles,
+        rate,
+        sample,
+        serve,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    _register()
+    try:
+        app(args=argv, standalone_mode=False)
+    except UserError as exc:
+        print(f"asylumstats: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("asylumstats: interrupted; nothing was changed.", file=sys.stderr)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("asylumstats: aborted.", file=sys.stderr)
+        sys.exit(1)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,1 @@
+"""Placeholder: the appeals command is registered here."""

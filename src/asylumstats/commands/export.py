@@ -1,0 +1,1 @@
+"""Placeholder: the export command is registered here."""

@@ -1,0 +1,31 @@
+"""Options shared by several commands (``--db``, ``--format``, ``--engine``)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Database file (default: $ASYLUMSTATS_DB, else a per-user data folder)."),
+]
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+
+
+class EngineName(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOption = Annotated[EngineName, typer.Option("--engine", help="Query engine.")]

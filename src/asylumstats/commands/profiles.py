@@ -1,0 +1,1 @@
+"""Placeholder: the profiles command is registered here."""

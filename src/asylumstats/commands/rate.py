@@ -1,0 +1,1 @@
+"""Placeholder: the rate command is registered here."""

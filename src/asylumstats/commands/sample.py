@@ -1,0 +1,1 @@
+"""Placeholder: the sample command is registered here."""

@@ -1,0 +1,326 @@
+"""The data tables asylumstats reads: columns by header name, each with its kind.
+
+This is the one description of the raw tables that the reader (``ingest``), the repairer and
+the synthetic generator (``sample``) share. Column order is the order of the 2026 releases;
+the reader never relies on it (columns are found by header name) but the generator writes it.
+
+Kinds:
+- ``id``: an integer key (BIGINT); an id column that does not parse makes the row unloadable.
+- ``int``: another integer (BIGINT).
+- ``date``: ``YYYY-MM-DD HH:MM:SS[.mmm]`` (or ``YYYY-MM-DD``) → TIMESTAMP; all-``0`` → NULL.
+- ``time``: ``HHMM`` → VARCHAR.
+- ``code``: a short code → VARCHAR, trimmed; ``N/A``, ``b6`` and all-``?`` (unless a code of
+  the column's lookup, e.g. nationality ``??``) → NULL.
+- ``month`` / ``year``: digits → VARCHAR; all-``0`` → NULL.
+- ``birth``: ``M/YYYY`` → VARCHAR (never cast as a date).
+- ``text``: free text → VARCHAR, trimmed; may contain a TAB in the raw file (a "tab shift").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["id", "int", "date", "time", "code", "month", "year", "birth", "text"]
+
+DB_TYPES: dict[str, str] = {
+    "id": "BIGINT",
+    "int": "BIGINT",
+    "date": "TIMESTAMP",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a raw table."""
+
+    name: str
+    kind: Kind
+    max_len: int | None = None
+    lookup: str | None = None  # lookup file stem whose codes this column holds
+    pattern: str | None = None  # full-match regex a valid (non-null) value obeys
+    required: bool = False  # a table must have this column (header check)
+
+    @property
+    def db_name(self) -> str:
+        return self.name.lower()
+
+    @property
+    def db_type(self) -> str:
+        return DB_TYPES.get(self.kind, "VARCHAR")
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A reference to a parent table, used to count orphan rows (loaded, not quarantined)."""
+
+    column: str  # column of this table (db name)
+    table: str  # parent table's db name
+    parent_column: str  # key column of the parent (db name)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A raw data table of the release."""
+
+    stem: str  # file name without ``.csv``, e.g. ``A_TblCase``
+    db_name: str  # DuckDB table name, e.g. ``cases``
+    key: str  # primary key column (release spelling)
+    columns: tuple[Column, ...]
+    parents: tuple[Parent, ...] = field(default_factory=tuple)
+    aliases: dict[str, str] = field(default_factory=dict)  # old header name -> current name
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name.lower() == name.lower():
+                return c
+        raise KeyError(name)
+
+    @property
+    def text_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.kind == "text")
+
+
+def _c(name: str, kind: Kind, max_len: int | None = None, lookup: str | None = None,
+       pattern: str | None = None, required: bool = False) -> Column:
+    return Column(name, kind, max_len, lookup, pattern, required)
+
+
+CASES = TableSpec(
+    stem="A_TblCase",
+    db_name="cases",
+    key="IDNCASE",
+    aliases={"GENDER": "Sex"},
+    columns=(
+        _c("IDNCASE", "id", required=True),
+        _c("ALIEN_CITY", "text"),
+        _c("ALIEN_STATE", "code", 2),
+        _c("ALIEN_ZIPCODE", "code", 10, pattern=r"`?[0-9]{4,}(-[0-9]{4})?"),
+        _c("UPDATED_ZIPCODE", "code", 10, pattern=r"`?[0-9]{4,}(-[0-9]{4})?"),
+        _c("UPDATED_CITY", "text"),
+        _c("NAT", "code", 3, "tblLookupAlienNat", required=True),
+        _c("LANG", "code", 3, "tblLanguage"),
+        _c("CUSTODY", "code", 1, "tblLookupCustodyStatus"),
+        _c("SITE_TYPE", "code", 1),
+        _c("E_28_DATE", "date"),
+        _c("ATTY_NBR", "code", 10),
+        _c("CASE_TYPE", "code", 3, "tblLookupCaseType"),
+        _c("UPDATE_SITE", "code", 3),
+        _c("LATEST_HEARING", "date"),
+        _c("LATEST_TIME", "time", pattern=r"[0-9]{3,4}"),
+        _c("LATEST_CAL_TYPE", "code", 1),
+        _c("UP_BOND_DATE", "date"),
+        _c("UP_BOND_RSN", "text"),
+        _c("CORRECTIONAL_FAC", "text"),
+        _c("RELEASE_MONTH", "month", pattern=r"0?[1-9]|1[0-2]"),
+        _c("RELEASE_YEAR", "year", pattern=r"[12][0-9]{3}"),
+        _c("INMATE_HOUSING", "code", 6),
+        _c("DATE_OF_ENTRY", "date"),
+        _c("C_ASY_TYPE", "code", 1, pattern=r"[A-Z]"),
+        _c("C_BIRTHDATE", "birth", pattern=r"(0?[1-9]|1[0-2])/[12][0-9]{3}"),
+        _c("C_RELEASE_DATE", "date"),
+        _c("UPDATED_STATE", "code", 2),
+        _c("ADDRESS_CHANGEDON", "date"),
+        _c("ZBOND_MRG_FLAG", "code", 1),
+        _c("Sex", "code", 1, pattern=r"[MF]"),
+        _c("DATE_DETAINED", "date"),
+        _c("DATE_RELEASED", "date"),
+        _c("LPR", "code", 1, pattern=r"[01]"),
+        _c("DETENTION_DATE", "date"),
+        _c("DETENTION_LOCATION", "text"),
+        _c("DCO_LOCATION", "text"),
+        _c("DETENTION_FACILITY_TYPE", "text"),
+        _c("CASEPRIORITY_CODE", "code", 6),
+    ),
+)
+
+PROCEEDINGS = TableSpec(
+    stem="B_TblProceeding",
+    db_name="proceedings",
+    key="IDNPROCEEDING",
+    parents=(Parent("idncase", "cases", "idncase"),),
+    columns=(
+        _c("IDNPROCEEDING", "id", required=True),
+        _c("IDNCASE", "id", required=True),
+        _c("OSC_DATE", "date"),
+        _c("INPUT_DATE", "date"),
+        _c("BASE_CITY_CODE", "code", 3, "tblLookupBaseCity", required=True),
+        _c("HEARING_LOC_CODE", "code", 3, "tblLookupHloc"),
+        _c("IJ_CODE", "code", 3, "tblLookupJudge", required=True),
+        _c("TRANS_IN_DATE", "date"),
+        _c("PREV_HEARING_LOC", "code", 3),
+        _c("PREV_HEARING_BASE", "code", 3),
+        _c("PREV_IJ_CODE", "code", 3),
+        _c("TRANS_NBR", "int"),
+        _c("HEARING_DATE", "date"),
+        _c("HEARING_TIME", "time", pattern=r"[0-9]{3,4}"),
+        _c("DEC_TYPE", "code", 1),
+        _c("DEC_CODE", "code", 1),
+        _c("DEPORTED_1", "code", 3),
+        _c("DEPORTED_2", "code", 3),
+        _c("OTHER_COMP", "code", 1),
+        _c("APPEAL_RSVD", "code", 1, pattern=r"[A-Z]"),
+        _c("APPEAL_NOT_FILED", "code", 1, pattern=r"[A-Z]"),
+        _c("COMP_DATE", "date", required=True),
+        _c("ABSENTIA", "code", 1, pattern=r"[NY]"),
+        _c("VENUE_CHG_GRANTED", "date"),
+        _c("TRANSFER_TO", "code", 3),
+        _c("DATE_APPEAL_DUE_STATUS", "date"),
+        _c("TRANSFER_STATUS", "code", 1, pattern=r"[A-Z]"),
+        _c("CUSTODY", "code", 1, "tblLookupCustodyStatus"),
+        _c("CASE_TYPE", "code", 3, "tblLookupCaseType", required=True),
+        _c("NAT", "code", 3, "tblLookupAlienNat"),
+        _c("LANG", "code", 3, "tblLanguage"),
+        _c("SCHEDULED_HEAR_LOC", "code", 3),
+        _c("CORRECTIONAL_FAC", "code", 6),
+        _c("CRIM_IND", "code", 1, pattern=r"[YN]"),
+        _c("IHP", "code", 6),
+        _c("AGGRAVATE_FELON", "code", 1, pattern=r"[01]"),
+        _c("DATE_DETAINED", "date"),
+        _c("DATE_RELEASED", "date"),
+    ),
+)
+
+APPLICATIONS = TableSpec(
+    stem="tbl_Court_Appln",
+    db_name="applications",
+    key="IDNPROCEEDINGAPPLN",
+    parents=(
+        Parent("idnproceeding", "proceedings", "idnproceeding"),
+        Parent("idncase", "cases", "idncase"),
+    ),
+    columns=(
+        _c("IDNPROCEEDINGAPPLN", "id", required=True),
+        _c("IDNPROCEEDING", "id", required=True),
+        _c("IDNCASE", "id", required=True),
+        _c("APPL_CODE", "code", 5, "tblLookUp_Appln", required=True),
+        _c("APPL_RECD_DATE", "date"),
+        _c("APPL_DEC", "code", 2, "tblLookupCourtAppDecisions", required=True),
+    ),
+)
+
+APPEALS = TableSpec(
+    stem="tblAppeal",
+    db_name="appeals",
+    key="idnAppeal",
+    parents=(
+        Parent("idnproceeding", "proceedings", "idnproceeding"),
+        Parent("idncase", "cases", "idncase"),
+    ),
+    columns=(
+        _c("idnAppeal", "id", required=True),
+        _c("idncase", "id", required=True),
+        _c("idnProceeding", "id", required=True),
+        _c("strAppealCategory", "code", 3),
+        _c("strAppealType", "text"),
+        _c("datAppealFiled", "date"),
+        _c("strFiledBy", "code", 1, required=True),
+        _c("datAttorneyE27", "date"),
+        _c("datBIADecision", "date"),
+        _c("strBIADecision", "code", 3, "tblLookupBIADecision"),
+        _c("strBIADecisionType", "code", 1),
+        _c("strCaseType", "code", 3, "tblLookupCaseType"),
+        _c("strLang", "code", 3, "tblLanguage"),
+        _c("strNat", "code", 3, "tblLookupAlienNat"),
+        _c("strProceedingIHP", "code", 1),
+        _c("strCustody", "code", 1, pattern=r"[DNR]"),
+        _c("strProbono", "code", 1),
+    ),
+)
+
+REPS = TableSpec(
+    stem="tbl_RepsAssigned",
+    db_name="reps_assigned",
+    key="IDNREPSASSIGNED",
+    parents=(Parent("idncase", "cases", "idncase"),),
+    columns=(
+        _c("IDNREPSASSIGNED", "id", required=True),
+        _c("IDNCASE", "id", required=True),
+        _c("STRATTYLEVEL", "code", 5),
+        _c("STRATTYTYPE", "code", 5),
+        _c("PARENT_TABLE", "code", 20),
+        _c("PARENT_IDN", "int"),
+        _c("BASE_CITY_CODE", "code", 3),
+        _c("INS_TA_DATE_ASSIGNED", "date"),
+        _c("E_27_DATE", "date"),
+        _c("E_28_DATE", "date"),
+        _c("BLNPRIMEATTY", "code", 5),
+    ),
+)
+
+CUSTODY_HISTORY = TableSpec(
+    stem="tbl_CustodyHistory",
+    db_name="custody_history",
+    key="IDNCUSTODY",
+    parents=(Parent("idncase", "cases", "idncase"),),
+    columns=(
+        _c("IDNCUSTODY", "id", required=True),
+        _c("IDNCASE", "id", required=True),
+        _c("CUSTODY", "code", 1),
+        _c("DATDETAINED", "date"),
+        _c("DATRELEASED", "date"),
+    ),
+)
+
+LEAD_RIDER = TableSpec(
+    stem="tbl_Lead_Rider",
+    db_name="lead_rider",
+    key="idnLeadRider",
+    parents=(Parent("idnleadcase", "cases", "idncase"), Parent("idnridercase", "cases", "idncase")),
+    columns=(
+        _c("idnLeadRider", "id", required=True),
+        _c("idnLeadCase", "id", required=True),
+        _c("idnRiderCase", "id", required=True),
+        _c("datCreatedOn", "date"),
+        _c("datModifiedOn", "date"),
+        _c("datSeveredOn", "date"),
+        _c("idnLeadProceedingStart", "int"),
+        _c("idnLeadProceedingEnd", "int"),
+        _c("idnRiderProceedingStart", "int"),
+        _c("idnRiderProceedingEnd", "int"),
+        _c("blnActive", "code", 5),
+    ),
+)
+
+#: Every data table the product reads, in load order (parents before children).
+DATA_TABLES: tuple[TableSpec, ...] = (
+    CASES,
+    PROCEEDINGS,
+    APPLICATIONS,
+    APPEALS,
+    REPS,
+    CUSTODY_HISTORY,
+    LEAD_RIDER,
+)
+
+#: Tables a release must hold for ``ingest`` to succeed; the others are optional.
+REQUIRED_TABLES: tuple[str, ...] = ("A_TblCase", "B_TblProceeding", "tbl_Court_Appln")
+
+BY_STEM: dict[str, TableSpec] = {t.stem.lower(): t for t in DATA_TABLES}
+
+
+@dataclass(frozen=True)
+class LookupSpec:
+    """A lookup file whose code → label pairs the product uses by name."""
+
+    stem: str
+    code: str  # code column (release spelling)
+    label: str  # label column
+
+
+#: Lookups with a known code and label column. Every other file under ``Lookup/`` is still
+#: loaded (all columns as text) under its lower-case stem.
+LOOKUPS: tuple[LookupSpec, ...] = (
+    LookupSpec("tblLookupBaseCity", "BASE_CITY_CODE", "BASE_CITY"),
+    LookupSpec("tblLookupHloc", "HEARING_LOC_CODE", "HEARING_LOC_NAME"),
+    LookupSpec("tblLookupJudge", "JUDGE_CODE", "JUDGE_NAME"),
+    LookupSpec("tblLookupAlienNat", "strCode", "strDescription"),
+    LookupSpec("tblLookupNationality", "NAT_CODE", "NAT_NAME"),
+    LookupSpec("tblLanguage", "strCode", "strDescription"),
+    LookupSpec("tblLookupCaseType", "strCode", "strDescription"),
+    LookupSpec("tblLookupCustodyStatus", "strCode", "strDescription"),
+    LookupSpec("tblLookupCourtAppDecisions", "strCourtApplnDecCode", "strCourtApplnDecDesc"),
+    LookupSpec("tblLookUp_Appln", "strcode", "strdescription"),
+    LookupSpec("tblLookupBIADecision", "strCode", "strDescription"),
+    LookupSpec("tbllookupAppealType", "strCode", "strDescription"),
+)

@@ -130,7 +130,7 @@ CASES = TableSpec(
         _c("DETENTION_LOCATION", "text"),
         _c("DCO_LOCATION", "text"),
         _c("DETENTION_FACILITY_TYPE", "text"),
-        _c("CASEPRIORITY_CODE", "code", 6),
+        _c("CASEPRIORITY_CODE", "code", 7),
     ),
 )
 

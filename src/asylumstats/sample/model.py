@@ -1,0 +1,786 @@
+"""The statistical model of the synthetic release: one chunk of cases at a time, vectorised.
+
+``Model.chunk`` returns the *clean* values of every data table for a block of consecutive
+cases (numpy object arrays of strings, ``''`` = NULL, in ``tables.py`` column order). Raw
+decorations (padding, null tokens, date styles) and quirks are applied later (``release.py``).
+
+Shape of the data:
+- cases start (NTA date) over 1996..release, recent years heaviest; 1..4 proceedings per case,
+  earlier ones completed by a change of venue (``OTHER_COMP`` C) or transfer (T) into a
+  proceeding at another court; the last one completed after a log-normal wait, or pending
+  (no ``COMP_DATE``) when that falls after the release date;
+- about half the cases have applications (ASYL, ASYW, WCAT, 42B, 245, ...) on their last
+  proceeding; ASYL rows on venue-changed proceedings are decided ``T`` or left blank;
+- an asylum merits decision is a grant with probability
+  ``sigmoid(base[court, FY] + judge + nationality + representation + custody)``, where
+  ``base`` comes from the published per-court per-FY grant shares for FY2020-FY2026
+  (``court_outcomes.csv``) and from a national curve with a court effect before;
+- appeals: DHS (I) appeals some grants, applicants (A) many denials, a few both (B), plus
+  other appeal types; BIA decisions after the IJ decision, some pending;
+- representatives consistent with ``E_28_DATE``, custody history, lead/rider family links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from asylumstats.sample.reference import Reference
+
+EPOCH = np.datetime64("1990-01-01", "D")
+NDAYS = int((np.datetime64("2036-01-01", "D") - EPOCH).astype(int))
+_ISO = np.datetime_as_string(EPOCH + np.arange(NDAYS), unit="D")
+DATE_MS = np.array([f"{d} 00:00:00.000" for d in _ISO] + [""], dtype=object)
+NULL_DAY = NDAYS  # index of ''
+
+# Intake (NTA dates) by calendar year: a rough shape of EOIR receipts.
+_YEAR_W = {1996: .15, 1997: .2, 1998: .22, 1999: .24, 2000: .25, 2001: .26, 2002: .26,
+           2003: .27, 2004: .28, 2005: .32, 2006: .34, 2007: .3, 2008: .3, 2009: .3,
+           2010: .32, 2011: .32, 2012: .3, 2013: .3, 2014: .35, 2015: .4, 2016: .45,
+           2017: .5, 2018: .6, 2019: .9, 2020: .5, 2021: .45, 2022: 1.1, 2023: 1.7,
+           2024: 1.9, 2025: 1.1, 2026: .7, 2027: .7, 2028: .7, 2029: .7, 2030: .7}
+
+# National asylum merits grant share by fiscal year before the published table starts.
+_NATIONAL = {1996: .2, 1997: .22, 1998: .25, 1999: .3, 2000: .35, 2001: .37, 2002: .38,
+             2003: .38, 2004: .37, 2005: .4, 2006: .43, 2007: .45, 2008: .48, 2009: .5,
+             2010: .5, 2011: .52, 2012: .54, 2013: .5, 2014: .47, 2015: .46, 2016: .43,
+             2017: .38, 2018: .35, 2019: .31}
+
+# Nationality shares of cases and effects on the grant log-odds.
+_NATS: dict[str, tuple[float, float, str]] = {
+    "MX": (.22, -1.4, "SP"), "GT": (.11, -.9, "SP"), "HO": (.10, -.9, "SP"),
+    "ES": (.09, -.9, "SP"), "CU": (.04, .1, "SP"), "VE": (.05, 1.0, "SP"),
+    "NU": (.03, .2, "SP"), "HA": (.03, -.3, "CRE"), "CO": (.03, -.2, "SP"),
+    "EC": (.04, -.7, "SP"), "PE": (.01, -.2, "SP"), "BR": (.02, -.6, "POR"),
+    "CH": (.03, 1.2, "MAN"), "IN": (.03, -.2, "PUN"), "AF": (.004, 1.6, "FAR"),
+    "RU": (.008, 1.3, "RUS"), "TU": (.005, 1.4, "TUR"), "ER": (.003, 1.3, "TIG"),
+    "ET": (.003, .9, "AMH"), "CM": (.003, .9, "ENG"), "MR": (.004, .6, "FUL"),
+    "DR": (.01, -.6, "SP"), "NP": (.003, .5, "NEP"), "BG": (.003, .5, "BEN"),
+    "PK": (.003, .4, "ENG"), "UZ": (.002, .9, "UZB"), "GG": (.002, .8, "GEO"),
+    "RO": (.002, -.2, "ROM"), "AL": (.002, .4, "ALB"), "JM": (.004, -.6, "ENG"),
+    "??": (.003, 0.0, "ENG"),
+}
+_OTHER_NAT_SHARE = .06
+
+# Proceeding/case types (share of cases) and which may carry applications.
+_CASE_TYPES = [("RMV", .86), ("DEP", .05), ("EXC", .012), ("CFR", .025), ("AOC", .006),
+               ("WHO", .006), ("RFR", .006), ("DDC", .01), ("REC", .002), ("CSR", .002),
+               ("NAC", .001)]
+_APP_SHARE = {"RMV": .56, "DEP": .45, "EXC": .45, "AOC": 1.0, "WHO": .95}
+
+_CITIES = [
+    ("HOUSTON", "TX", "770"), ("LOS ANGELES", "CA", "900"), ("NEW YORK", "NY", "100"),
+    ("MIAMI", "FL", "331"), ("CHICAGO", "IL", "606"), ("DALLAS", "TX", "752"),
+    ("ATLANTA", "GA", "303"), ("NEWARK", "NJ", "071"), ("SAN ANTONIO", "TX", "782"),
+    ("PHOENIX", "AZ", "850"), ("DENVER", "CO", "802"), ("SEATTLE", "WA", "981"),
+    ("BOSTON", "MA", "021"), ("CHARLOTTE", "NC", "282"), ("ORLANDO", "FL", "328"),
+    ("LAS VEGAS", "NV", "891"), ("BALTIMORE", "MD", "212"), ("BROOKLYN", "NY", "112"),
+    ("QUEENS", "NY", "113"), ("SAN JOSE", "CA", "951"), ("OAKLAND", "CA", "946"),
+    ("NASHVILLE", "TN", "372"), ("COLUMBUS", "OH", "432"), ("OMAHA", "NE", "681"),
+    ("SALT LAKE CITY", "UT", "841"), ("PHILADELPHIA", "PA", "191"), ("DETROIT", "MI", "482"),
+    ("EL PASO", "TX", "799"), ("CONROE", "TX", "773"), ("ADELANTO", "CA", "923"),
+    ("TACOMA", "WA", "984"), ("HYATTSVILLE", "MD", "207"), ("PORTLAND", "OR", "972"),
+    ("RIVERSIDE", "CA", "925"), ("FORT MYERS", "FL", "339"), ("RICHMOND", "VA", "232"),
+]
+#: ALIEN_CITY values with Windows-1252 characters (the ``cp1252`` quirk).
+CP1252_CITIES = ["SAN JOSÉ", "PEÑA BLANCA", "O’FALLON", "CAÑON CITY", "ESPAÑOLA",
+                 "MAYAGÜEZ", "RÍO GRANDE", "COEUR D’ALENE", "NIÑO", "BOGOTÁ"]
+
+_FACILITIES = ["STEWART DETENTION CENTER", "OTAY MESA DETENTION CENTER",
+               "SOUTH TEXAS ICE PROCESSING CENTER", "ADELANTO ICE PROCESSING CENTER",
+               "KROME NORTH SPC", "LASALLE ICE PROCESSING CENTER"]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 0.005), 0.995)
+    return float(np.log(p / (1 - p)))
+
+
+def group_cumsum(values: np.ndarray, first: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Inclusive cumulative sum of ``values`` restarted at each group start."""
+    c = np.cumsum(values)
+    base = c[first] - values[first]
+    return c - base[owner]
+
+
+def _choice(rng: np.random.Generator, n: int, probs: list[float]) -> np.ndarray:
+    p = np.asarray(probs, dtype=float)
+    return np.searchsorted(np.cumsum(p / p.sum()), rng.random(n), side="right").clip(0, len(p) - 1)
+
+
+def _pick(values: list[str], rng: np.random.Generator, n: int, probs: list[float]) -> np.ndarray:
+    return np.array(values, dtype=object)[_choice(rng, n, probs)]
+
+
+def fiscal_year(days: np.ndarray) -> np.ndarray:
+    d = EPOCH + days.astype("timedelta64[D]")
+    y = d.astype("datetime64[Y]").astype(int) + 1970
+    m = d.astype("datetime64[M]").astype(int) % 12 + 1
+    return y + (m >= 10)
+
+
+def dates(days: np.ndarray) -> np.ndarray:
+    """Clean date strings (``YYYY-MM-DD 00:00:00.000``), ``''`` where ``days < 0``."""
+    idx = np.where(days >= 0, np.minimum(days, NDAYS - 1), NULL_DAY)
+    return DATE_MS[idx]
+
+
+def istr(values: np.ndarray) -> np.ndarray:
+    """Integers as an object array of decimal strings."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(map(str, values.tolist()))
+    return out
+
+
+NUM_S = istr(np.arange(2100))
+
+
+def blank(n: int) -> np.ndarray:
+    return np.full(n, "", dtype=object)
+
+
+@dataclass
+class Ids:
+    """Next id of each table (ids are consecutive integers per table)."""
+
+    case: int = 1_000_001
+    proc: int = 5_000_001
+    appl: int = 9_000_001
+    appeal: int = 200_001
+    rep: int = 30_000_001
+    custody: int = 400_001
+    lead: int = 70_001
+
+
+@dataclass
+class Chunk:
+    """Clean columns per table stem plus the parent links used for orphans."""
+
+    tables: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    parents: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+
+class Model:
+    """Fixed parameters drawn once per seed, then ``chunk`` per block of cases."""
+
+    def __init__(self, ref: Reference, seed: int, release_date: str) -> None:
+        rng = np.random.default_rng([seed, 0])
+        self.ref = ref
+        self.release_day = int((np.datetime64(release_date, "D") - EPOCH).astype(int))
+        self.release_fy = int(fiscal_year(np.array([self.release_day - 1]))[0])
+        trial = [b for b in ref.base_cities if b.trial]
+        self.courts = np.array([b.code for b in trial], dtype=object)
+        cidx = {c: i for i, c in enumerate(self.courts)}
+        totals = np.full(len(trial), 40.0)
+        for (court, _fy), (g, d) in ref.court_outcomes.items():
+            if court in cidx:
+                totals[cidx[court]] += g + d
+        self.court_p = totals / totals.sum()
+
+        # base log-odds per (court, FY)
+        self.fy0 = 1990
+        nfy = 2036 - self.fy0
+        base = np.zeros((len(trial), nfy))
+        nat_fy: dict[int, float] = dict(_NATIONAL)
+        for fy in range(2020, 2036):
+            g = sum(v[0] for (c, f), v in ref.court_outcomes.items() if f == min(fy, 2026))
+            d = sum(v[1] for (c, f), v in ref.court_outcomes.items() if f == min(fy, 2026))
+            nat_fy[fy] = g / max(g + d, 1)
+        pooled_g = sum(v[0] for v in ref.court_outcomes.values())
+        pooled_d = sum(v[1] for v in ref.court_outcomes.values())
+        nat_pooled = _logit(pooled_g / (pooled_g + pooled_d))
+        for i, court in enumerate(self.courts):
+            cg = sum(v[0] for (c, f), v in ref.court_outcomes.items() if c == court and f <= 2024)
+            cd = sum(v[1] for (c, f), v in ref.court_outcomes.items() if c == court and f <= 2024)
+            prior = float(np.exp(nat_pooled) / (1 + np.exp(nat_pooled)))
+            ceff = _logit((cg + 20 * prior) / (cg + cd + 20)) - nat_pooled
+            for j in range(nfy):
+                fy = self.fy0 + j
+                nat_p = nat_fy.get(max(min(fy, 2035), 1996), 0.3)
+                g, d = (ref.court_outcomes.get((court, min(fy, 2026)), (0, 0))
+                        if fy >= 2020 else (0, 0))
+                if g + d > 0:
+                    base[i, j] = _logit((g + 10 * nat_p) / (g + d + 10))
+                else:
+                    base[i, j] = _logit(nat_p) + ceff
+        self.base = base
+
+        # judges: each real judge gets one home court among the courts listed for them
+        judges = ref.judges
+        load = dict.fromkeys(self.courts, 0)
+        per_court: dict[str, list[int]] = {c: [] for c in self.courts}
+        for j, (_code, _name, courts) in enumerate(judges):
+            options = [c for c in courts if c in load]
+            if not options:
+                continue
+            home = min(options, key=lambda c: (load[c], c))
+            load[home] += 1
+            per_court[home].append(j)
+        spare = [j for j, (_c, _n, courts) in enumerate(judges)
+                 if not any(c in load for c in courts)]
+        for c in self.courts:
+            while len(per_court[c]) < 2 and spare:
+                per_court[c].append(spare.pop())
+        self.judge_codes = np.array([j[0] for j in judges], dtype=object)
+        jeff = rng.normal(0.0, 0.75, len(judges))
+        self.court_judges = []
+        for c in self.courts:
+            js = np.array(per_court[c], dtype=np.int64)
+            if len(js):
+                jeff[js] -= jeff[js].mean()
+            self.court_judges.append(js)
+        self.judge_eff = jeff
+        self.cj_start = np.cumsum([0] + [len(js) for js in self.court_judges])[:-1]
+        self.cj_n = np.array([max(len(js), 1) for js in self.court_judges])
+        self.cj_flat = np.concatenate(
+            [js if len(js) else np.array([0]) for js in self.court_judges])
+        fixed = np.array([len(js) == 0 for js in self.court_judges])
+        self.cj_n[fixed] = 1
+
+        # hearing locations per court (the court's own code first when it is an hloc code)
+        hl: dict[str, list[str]] = {c: [] for c in self.courts}
+        codes = {h[0] for h in ref.hlocs}
+        for code, _name, base_city in ref.hlocs:
+            if base_city in hl and code != base_city:
+                hl[base_city].append(code)
+        self.court_hlocs = [[c] + hl[c][:6] if c in codes or not hl[c] else hl[c][:7]
+                            for c in self.courts]
+        self.hl_start = np.cumsum([0] + [len(h) for h in self.court_hlocs])[:-1]
+        self.hl_n = np.array([len(h) for h in self.court_hlocs])
+        self.hl_flat = np.array([h for hs in self.court_hlocs for h in hs], dtype=object)
+
+        # nationalities
+        known = {c for c, _ in ref.nationalities}
+        lang_codes = {c for c, _ in ref.languages}
+        main = [(c, v) for c, v in _NATS.items() if c in known]
+        others = [c for c, _ in ref.nationalities if c not in _NATS and c not in ("<A>",)]
+        self.nat_codes = np.array([c for c, _ in main] + others, dtype=object)
+        share = np.array([v[0] for _, v in main] + [_OTHER_NAT_SHARE / len(others)] * len(others))
+        self.nat_p = share / share.sum()
+        self.nat_eff = np.array([v[1] for _, v in main] + list(rng.normal(0.3, 0.5, len(others))))
+        self.nat_eff -= float((self.nat_eff * self.nat_p).sum())
+        self.nat_lang = np.array([v[2] if v[2] in lang_codes else "ENG" for _, v in main]
+                                 + ["ENG"] * len(others), dtype=object)
+        self.bia = [c for c, _ in ref.bia_decisions]
+
+        years = sorted(y for y in _YEAR_W if y <= int(release_date[:4]))
+        self.years = np.array(years)
+        w = np.array([_YEAR_W[y] for y in years])
+        self.year_p = w / w.sum()
+
+    # ------------------------------------------------------------------ chunk
+    def chunk(self, rng: np.random.Generator, ids: Ids, m: int) -> Chunk:  # noqa: C901
+        R = self.release_day
+        out = Chunk()
+        cid = np.arange(ids.case, ids.case + m, dtype=np.int64)
+        cid_s = istr(cid)
+        ids.case += m
+
+        # ---------------- case attributes
+        year = self.years[_choice(rng, m, list(self.year_p))]
+        y0 = (np.array([f"{y}-01-01" for y in year], dtype="datetime64[D]") - EPOCH).astype(int)
+        osc = np.minimum(y0 + rng.integers(0, 365, m), R - 90)
+        nat = _choice(rng, m, list(self.nat_p))
+        ct_names = [c for c, _ in _CASE_TYPES]
+        ctype = np.array(ct_names, dtype=object)[_choice(rng, m, [p for _, p in _CASE_TYPES])]
+        old = osc < (np.datetime64("1997-04-01") - EPOCH).astype(int)
+        ctype[(ctype == "RMV") & old] = "DEP"
+        custody = _pick(["N", "D", "R"], rng, m, [.62, .25, .13])
+        rep = rng.random(m) < np.select([custody == "D", custody == "R"], [.35, .6], .7)
+        lang = self.nat_lang[nat].copy()
+        lang[rng.random(m) < .06] = "ENG"
+        natc = self.nat_codes[nat]
+
+        # ---------------- proceedings
+        k = 1 + (rng.random(m) < .2) + (rng.random(m) < .07) + (rng.random(m) < .02)
+        first = np.cumsum(k) - k
+        pc = np.repeat(np.arange(m), k)
+        pos = np.arange(len(pc)) - first[pc]
+        gaps = np.where(pos == 0, rng.integers(0, 60, len(pc)),
+                        rng.exponential(300, len(pc)).astype(int) + 20)
+        start = osc[pc] + group_cumsum(gaps, first, pc)
+        keep = start < R - 1
+        pc, start = pc[keep], start[keep]
+        k = np.bincount(pc, minlength=m)
+        first = np.cumsum(k) - k
+        P = len(pc)
+        pos = np.arange(P) - first[pc]
+        last = pos == k[pc] - 1
+        dur = (np.exp(rng.normal(np.log(600), 0.9, P)) + 20).astype(int)
+        nxt = np.append(start[1:], 0)
+        comp = np.where(last, start + dur, nxt)
+        comp = np.where(last & (comp >= R), -1, comp)
+        pid = np.arange(ids.proc, ids.proc + P, dtype=np.int64)
+        pid_s = istr(pid)
+        ids.proc += P
+        court = _choice(rng, P, list(self.court_p))
+        moved = pos > 0
+        shift = rng.integers(1, len(self.courts), P)
+        for _ in range(3):  # a transferred proceeding sits at another court than the previous
+            prev = np.roll(court, 1)
+            same = moved & (court == prev)
+            court = np.where(same, (court + shift) % len(self.courts), court)
+        judge = self.cj_flat[self.cj_start[court] + (rng.random(P) * self.cj_n[court]).astype(int)]
+        hl = self.hl_n[court]
+        hsel = np.where(rng.random(P) < .75, 0, (rng.random(P) * hl).astype(int))
+        hloc = self.hl_flat[self.hl_start[court] + hsel]
+        pctype = ctype[pc]
+        pcust = custody[pc]
+        completed = comp >= 0
+        last_court = court[first + k - 1]
+        e28 = np.where(rep, np.minimum(start[first] + rng.integers(5, 400, m), R - 1), -1)
+
+        # ---------------- applications
+        app_ok = np.isin(ctype, list(_APP_SHARE))
+        share = np.zeros(m)
+        for t, s in _APP_SHARE.items():
+            share[ctype == t] = s
+        has_app = app_ok & (rng.random(m) < share)
+        has_asyl = has_app & ((ctype == "AOC") | ((ctype != "WHO") & (rng.random(m) < .86)))
+        lp = first + k - 1  # last proceeding of each case
+        rows_c: list[np.ndarray] = []
+        rows_p: list[np.ndarray] = []
+        rows_code: list[np.ndarray] = []
+
+        def add(mask: np.ndarray, code: str) -> None:
+            idx = np.nonzero(mask)[0]
+            rows_c.append(idx)
+            rows_p.append(lp[idx])
+            rows_code.append(np.full(len(idx), code, dtype=object))
+
+        add(has_asyl, "ASYL")
+        add(has_asyl & (rng.random(m) < .75), "ASYW")
+        add((has_asyl & (rng.random(m) < .65)) | (has_app & (ctype == "WHO")), "WCAT")
+        add(has_app & (ctype == "RMV") & (rng.random(m) < .18), "42B")
+        add(has_app & (rng.random(m) < .12), "245")
+        add(has_app & (ctype == "RMV") & (rng.random(m) < .04), "42A")
+        extra = has_app & (rng.random(m) < .05)
+        add(extra & (ctype == "DEP"), "SUSP")
+        add(extra & (ctype != "DEP"), "212h")
+        # ASYL on venue-changed earlier proceedings (decided T or left blank)
+        early = np.nonzero(has_asyl[pc] & ~last & (rng.random(P) < .5))[0]
+        rows_c.append(pc[early])
+        rows_p.append(early)
+        rows_code.append(np.full(len(early), "ASYL", dtype=object))
+        ac = np.concatenate(rows_c)
+        ap = np.concatenate(rows_p)
+        acode = np.concatenate(rows_code)
+        order = np.lexsort((ap, ac))
+        ac, ap, acode = ac[order], ap[order], acode[order]
+        A = len(ac)
+        aid = np.arange(ids.appl, ids.appl + A, dtype=np.int64)
+        ids.appl += A
+        a_last = last[ap]
+        a_done = comp[ap] >= 0
+        hi = np.where(a_done, comp[ap], R) - 1
+        recd = np.minimum(start[ap] + rng.integers(20, 300, A), hi)
+        recd = np.maximum(recd, start[ap])
+
+        # asylum outcome per case (on the last proceeding)
+        u = rng.random(m)
+        lp_done = comp[lp] >= 0
+        cls = np.where(~lp_done, 3, np.where(u < .58, 0, np.where(u < .94, 1, 2)))
+        fy = fiscal_year(np.where(lp_done, comp[lp], R - 1))
+        fyi = np.clip(fy - self.fy0, 0, self.base.shape[1] - 1)
+        logit = (self.base[court[lp], fyi] + self.judge_eff[judge[lp]] + self.nat_eff[nat]
+                 + np.where(rep, .55, -.95)
+                 + np.select([custody == "D", custody == "R"], [-.8, 0.0], .2))
+        grant = rng.random(m) < _sigmoid(logit)
+        n = m
+        grant_code = _pick(["G", "F", "I", "C", "P"], rng, n, [.62, .18, .1, .05, .05])
+        other_code = _pick(["W", "A", "S", "O", "M", "L"], rng, n, [.38, .22, .12, .1, .13, .05])
+        none_code = _pick(["R", "T", ""], rng, n, [.3, .2, .5])
+        asyl_dec = np.select([cls == 0, cls == 1, cls == 2], [
+            np.where(grant, grant_code, "D"), other_code, none_code], "")
+        outcome = np.select([(cls == 0) & grant, cls == 0, cls == 1], ["grant", "deny", "other"],
+                            "none")
+        outcome = np.where(has_asyl, outcome, "")
+
+        adec = blank(A)
+        is_asyl = acode == "ASYL"
+        sel = is_asyl & a_last
+        adec[sel] = asyl_dec[ac[sel]]
+        sel = is_asyl & ~a_last
+        adec[sel] = np.where(rng.random(int(sel.sum())) < .65, "T", "")
+        rel_dec = _pick(["G", "D", "M", "W", "A", "L", ""], rng, A,
+                        [.1, .45, .2, .1, .05, .03, .07])
+        grant_case = outcome[ac] == "grant"
+        other_rows = ~is_asyl & a_done
+        adec[other_rows] = np.where(grant_case[other_rows], "M", rel_dec[other_rows])
+        no_asyl = other_rows & ~has_asyl[ac]
+        adec[no_asyl] = _pick(["G", "D", "W", "A", "O", ""], rng, int(no_asyl.sum()),
+                              [.25, .45, .1, .08, .05, .07])
+        adec[~a_done] = ""
+
+        # ---------------- proceeding completion codes
+        dec = blank(P)
+        oth = blank(P)
+        trans = ~last
+        oth[trans] = np.where(rng.random(int(trans.sum())) < .7, "C", "T")
+        fin = last & completed
+        oc = outcome[pc]
+        merits_map = {"RMV": ("R", "X"), "DEP": ("R", "D"), "EXC": ("R", "E"), "AOC": ("G", "D"),
+                      "WHO": ("G", "D")}
+        gen_ct = {
+            "RMV": (["X", "V", "T", "R", "U", "E", "Z", "O"],
+                    [.55, .12, .12, .08, .07, .03, .02, .01]),
+            "DEP": (["D", "V", "T", "R", "U"], [.6, .15, .1, .1, .05]),
+            "EXC": (["E", "W", "T", "R"], [.6, .2, .1, .1]),
+            "AOC": (["G", "D", "A", "W"], [.3, .4, .15, .15]),
+            "WHO": (["Z", "D", "E", "W"], [.2, .5, .2, .1]),
+            "CFR": (["A", "V"], [.7, .3]), "RFR": (["A", "V"], [.8, .2]),
+            "CSR": (["A", "V"], [.8, .2]), "REC": (["K", "N", "S"], [.5, .3, .2]),
+            "NAC": (["G", "D"], [.6, .4]), "DDC": (["A", "V"], [.7, .3]),
+        }
+        for t, (vals, probs) in gen_ct.items():
+            sel = fin & (pctype == t)
+            ns = int(sel.sum())
+            if ns:
+                dec[sel] = _pick(vals, rng, ns, probs)
+        for t, (g, d) in merits_map.items():
+            dec[fin & (pctype == t) & (oc == "grant")] = g
+            dec[fin & (pctype == t) & (oc == "deny")] = d
+        admin = fin & ((oc == "") | (oc == "none")) & (rng.random(P) < .22)
+        admin |= fin & (oc == "other") & np.isin(asyl_dec[pc], ["S", "O"])
+        na = int(admin.sum())
+        oth[admin] = _pick(["A", "F", "Y", "X", "P", "O", "K", "B", "M"], rng, na,
+                           [.3, .22, .15, .1, .05, .05, .05, .05, .03])
+        dec[admin] = ""
+        # appeals reserved, absentia, decision type
+        absentia = blank(P)
+        absentia[completed] = "N"
+        inab = fin & (dec == "X") & ~rep[pc] & (pcust == "N") & (oc == "") & (rng.random(P) < .5)
+        absentia[inab] = "Y"
+        dec_type = blank(P)
+        dt = fin & (dec != "")
+        dec_type[dt] = _pick(["O", "W", "7", "6"], rng, int(dt.sum()), [.48, .43, .07, .02])
+
+        # ---------------- appeals
+        u = rng.random(m)
+        filed_by = np.select(
+            [(outcome == "grant") & (u < .07), (outcome == "grant") & (u < .08),
+             (outcome == "deny") & (u < .42), (outcome == "deny") & (u < .435),
+             (outcome != "grant") & (outcome != "deny") & lp_done & (u < .04)],
+            ["I", "B", "A", "B", "A"], "")
+        c1 = np.nonzero(filed_by != "")[0]
+        c2 = np.nonzero(rng.random(m) < .045)[0]
+        ap_case = np.concatenate([c1, c2])
+        ap_by = np.concatenate([filed_by[c1], _pick(["A", "I", "B", "O"], rng, len(c2),
+                                                    [.82, .12, .03, .03])])
+        ap_type = np.concatenate([
+            np.full(len(c1), "Case Appeal", dtype=object),
+            _pick(["MTR BIA", "Bond Appeal", "Appeal of IJ MTR", "Circuit Court Remand",
+                   "Interlocutory Appeal", "DD Visa", "DD Fines", "Case Appeal"], rng, len(c2),
+                  [.35, .12, .15, .06, .03, .14, .03, .12])])
+        o = np.argsort(ap_case, kind="stable")
+        ap_case, ap_by, ap_type = ap_case[o], ap_by[o], ap_type[o]
+        ap_proc = lp[ap_case]
+        base_day = np.where(comp[ap_proc] >= 0, comp[ap_proc], start[ap_proc] + 30)
+        filed = base_day + rng.integers(5, 31, len(ap_case))
+        ok = filed < R
+        ap_case, ap_by, ap_type, ap_proc, filed = (
+            ap_case[ok], ap_by[ok], ap_type[ok], ap_proc[ok], filed[ok])
+        Q = len(ap_case)
+        apid = np.arange(ids.appeal, ids.appeal + Q, dtype=np.int64)
+        ids.appeal += Q
+        bdate = filed + (np.exp(rng.normal(np.log(280), .7, Q))).astype(int) + 15
+        pending_bia = (bdate >= R) | (rng.random(Q) < .08)
+        bdate = np.where(pending_bia, -1, bdate)
+        bia = _pick(["DIS", "SUS", "REM", "SAF", "DUT", "WDL", "TER", "ADM", "DEN", "GRN",
+                     "SUD", "OTH"], rng, Q,
+                    [.42, .08, .14, .06, .04, .05, .04, .04, .05, .03, .03, .02])
+        bia[pending_bia] = ""
+        btype = _pick(["R", "P"], rng, Q, [.6, .4])
+        btype[pending_bia] = ""
+        cat = np.where(np.char.startswith(ap_type.astype(str), "DD"), "DD", "IJ").astype(object)
+        out.tables["tblAppeal"] = {
+            "idnAppeal": istr(apid),
+            "idncase": cid_s[ap_case],
+            "idnProceeding": pid_s[ap_proc],
+            "strAppealCategory": cat,
+            "strAppealType": ap_type,
+            "datAppealFiled": dates(filed),
+            "strFiledBy": ap_by,
+            "datAttorneyE27": dates(np.where(rep[ap_case] & (rng.random(Q) < .7), filed, -1)),
+            "datBIADecision": dates(bdate),
+            "strBIADecision": bia,
+            "strBIADecisionType": btype,
+            "strCaseType": pctype[ap_proc],
+            "strLang": lang[ap_case],
+            "strNat": natc[ap_case],
+            "strProceedingIHP": np.where(rng.random(Q) < .03, "Y", "N").astype(object),
+            "strCustody": custody[ap_case],
+            "strProbono": np.where(rng.random(Q) < .02, "Y", "").astype(object),
+        }
+        appeal_rsvd = blank(P)
+        appeal_rsvd[ap_proc] = ap_by
+        appeal_rsvd[~np.isin(appeal_rsvd, ["A", "I", "B"])] = ""
+
+        # ---------------- A_TblCase
+        city = rng.integers(0, len(_CITIES), m)
+        has_addr = rng.random(m) < .92
+        cities = np.array([c for c, _, _ in _CITIES], dtype=object)
+        states = np.array([s for _, s, _ in _CITIES], dtype=object)
+        zips = np.array([z for _, _, z in _CITIES], dtype=object)
+        zip_full = zips[city] + np.char.zfill(rng.integers(0, 100, m).astype(str), 2).astype(object)
+        upd = rng.random(m) < .012
+        ucity = rng.integers(0, len(_CITIES), m)
+        detained = custody != "N"
+        det_day = np.where(detained, start[first] - rng.integers(1, 30, m), -1)
+        released = custody == "R"
+        rel_day = np.where(released, np.minimum(det_day + rng.integers(10, 200, m), R - 1), -1)
+        asy_type = blank(m)
+        asy_type[has_asyl] = _pick(["I", "E", ""], rng, int(has_asyl.sum()), [.27, .66, .07])
+        na_ = ~has_asyl & (rng.random(m) < .05)
+        asy_type[na_] = "E"
+        birth = NUM_S[rng.integers(1, 13, m)] + "/" + NUM_S[year - rng.integers(1, 60, m)]
+        birth[rng.random(m) < .46] = ""
+        # "AWC/ATD" (7 characters) is a real code too, but tables.py caps the column at 6.
+        prio = _pick(["UC", "CR", "RBC/D", "AWC/D", "AWC/ATD", ""], rng, m,
+                     [.015, .002, .0015, .001, .002, .9785])
+        ltime = _pick(["0830", "0900", "1000", "1300", "1330", "0800", "100", "1500"], rng, m,
+                      [.25, .3, .1, .15, .1, .05, .02, .03])
+        lh = start[lp] + rng.integers(30, 400, m)
+        rmon = np.where(released & (rng.random(m) < .3), rel_day, -1)
+        rmd = EPOCH + np.maximum(rmon, 0).astype("timedelta64[D]")
+        rmonth = NUM_S[rmd.astype("datetime64[M]").astype(int) % 12 + 1]
+        ryear = NUM_S[rmd.astype("datetime64[Y]").astype(int) + 1970]
+        rmonth[rmon < 0] = ""
+        ryear[rmon < 0] = ""
+        fac = blank(m)
+        dmask = (custody == "D") & (rng.random(m) < .3)
+        fac[dmask] = np.array(_FACILITIES, dtype=object)[rng.integers(0, len(_FACILITIES),
+                                                                      int(dmask.sum()))]
+        sex = _pick(["M", "F", ""], rng, m, [.6, .38, .02])
+        lpr = np.where(rng.random(m) < .02, "1", "0").astype(object)
+        lpr[rng.random(m) < .1] = ""
+        out.tables["A_TblCase"] = {
+            "IDNCASE": cid_s,
+            "ALIEN_CITY": np.where(has_addr, cities[city], ""),
+            "ALIEN_STATE": np.where(has_addr, states[city], ""),
+            "ALIEN_ZIPCODE": np.where(has_addr, zip_full, ""),
+            "UPDATED_ZIPCODE": np.where(upd, zips[ucity] + "01", ""),
+            "UPDATED_CITY": np.where(upd, cities[ucity], ""),
+            "NAT": natc,
+            "LANG": lang,
+            "CUSTODY": custody,
+            "SITE_TYPE": _pick(["I", "M", ""], rng, m, [.6, .3, .1]),
+            "E_28_DATE": dates(e28),
+            "ATTY_NBR": blank(m),
+            "CASE_TYPE": ctype,
+            "UPDATE_SITE": self.courts[last_court],
+            "LATEST_HEARING": dates(lh),
+            "LATEST_TIME": ltime,
+            "LATEST_CAL_TYPE": _pick(["M", "I", ""], rng, m, [.6, .35, .05]),
+            "UP_BOND_DATE": dates(np.where(detained & (rng.random(m) < .1), det_day + 20, -1)),
+            "UP_BOND_RSN": blank(m),
+            "CORRECTIONAL_FAC": fac,
+            "RELEASE_MONTH": rmonth,
+            "RELEASE_YEAR": ryear,
+            "INMATE_HOUSING": blank(m),
+            "DATE_OF_ENTRY": dates(np.where(rng.random(m) < .85,
+                                            np.maximum(osc - rng.integers(0, 3000, m), 0), -1)),
+            "C_ASY_TYPE": asy_type,
+            "C_BIRTHDATE": birth,
+            "C_RELEASE_DATE": dates(np.where(released & (rng.random(m) < .5), rel_day, -1)),
+            "UPDATED_STATE": np.where(upd, states[ucity], ""),
+            "ADDRESS_CHANGEDON": dates(np.where(rng.random(m) < .3, np.minimum(
+                osc + rng.integers(30, 900, m), R - 1), -1)),
+            "ZBOND_MRG_FLAG": blank(m),
+            "Sex": sex,
+            "DATE_DETAINED": dates(det_day),
+            "DATE_RELEASED": dates(rel_day),
+            "LPR": lpr,
+            "DETENTION_DATE": blank(m),
+            "DETENTION_LOCATION": blank(m),
+            "DCO_LOCATION": blank(m),
+            "DETENTION_FACILITY_TYPE": blank(m),
+            "CASEPRIORITY_CODE": prio,
+        }
+
+        # ---------------- B_TblProceeding
+        jcode = self.judge_codes[judge]
+        jcode[(~completed) & (rng.random(P) < .04)] = ""
+        prevm = pos > 0
+        prev_i = np.maximum(np.arange(P) - 1, 0)
+        next_i = np.minimum(np.arange(P) + 1, P - 1)
+        hdate = np.where(completed, start + rng.integers(15, 120, P),
+                         np.minimum(start + rng.integers(15, 500, P), R + 700))
+        hdate = np.where(completed, np.minimum(hdate, comp), hdate)
+        deported = blank(P)
+        dmask = np.isin(dec, ["X", "D", "E"])
+        deported[dmask] = natc[pc[dmask]]
+        vc = oth == "C"
+        out.tables["B_TblProceeding"] = {
+            "IDNPROCEEDING": pid_s,
+            "IDNCASE": cid_s[pc],
+            "OSC_DATE": dates(osc[pc]),
+            "INPUT_DATE": dates(start),
+            "BASE_CITY_CODE": self.courts[court],
+            "HEARING_LOC_CODE": hloc,
+            "IJ_CODE": jcode,
+            "TRANS_IN_DATE": dates(np.where(prevm, start, -1)),
+            "PREV_HEARING_LOC": np.where(prevm, hloc[prev_i], ""),
+            "PREV_HEARING_BASE": np.where(prevm, self.courts[court[prev_i]], ""),
+            "PREV_IJ_CODE": np.where(prevm, jcode[prev_i], ""),
+            "TRANS_NBR": np.where(prevm, pos.astype(str), "").astype(object),
+            "HEARING_DATE": dates(hdate),
+            "HEARING_TIME": _pick(["0830", "0900", "1000", "1300", "1330", "0800"], rng, P,
+                                  [.25, .3, .1, .15, .1, .1]),
+            "DEC_TYPE": dec_type,
+            "DEC_CODE": dec,
+            "DEPORTED_1": deported,
+            "DEPORTED_2": blank(P),
+            "OTHER_COMP": oth,
+            "APPEAL_RSVD": appeal_rsvd,
+            "APPEAL_NOT_FILED": blank(P),
+            "COMP_DATE": dates(comp),
+            "ABSENTIA": absentia,
+            "VENUE_CHG_GRANTED": dates(np.where(vc, comp, -1)),
+            "TRANSFER_TO": np.where(trans, self.courts[court[next_i]], ""),
+            "DATE_APPEAL_DUE_STATUS": dates(np.where(fin & (dec != ""), comp + 30, -1)),
+            "TRANSFER_STATUS": np.where(vc, "V", np.where(oth == "T", "T", "")).astype(object),
+            "CUSTODY": pcust,
+            "CASE_TYPE": pctype,
+            "NAT": natc[pc],
+            "LANG": lang[pc],
+            "SCHEDULED_HEAR_LOC": hloc,
+            "CORRECTIONAL_FAC": blank(P),
+            "CRIM_IND": _pick(["N", "Y", ""], rng, P, [.88, .05, .07]),
+            "IHP": blank(P),
+            "AGGRAVATE_FELON": _pick(["0", "1", ""], rng, P, [.9, .01, .09]),
+            "DATE_DETAINED": dates(np.where(pcust != "N", det_day[pc], -1)),
+            "DATE_RELEASED": dates(np.where(pcust == "R", rel_day[pc], -1)),
+        }
+
+        out.tables["tbl_Court_Appln"] = {
+            "IDNPROCEEDINGAPPLN": istr(aid),
+            "IDNPROCEEDING": pid_s[ap],
+            "IDNCASE": cid_s[ac],
+            "APPL_CODE": acode,
+            "APPL_RECD_DATE": dates(recd),
+            "APPL_DEC": adec,
+        }
+
+        # ---------------- tbl_RepsAssigned
+        ins = rng.random(m) < .92
+        n_alien = np.where(rep, 1 + rng.poisson(.75, m), 0)
+        rc_ins = np.nonzero(ins)[0]
+        rc_al = np.repeat(np.arange(m), n_alien)
+        al_first = np.cumsum(n_alien) - n_alien
+        al_pos = np.arange(len(rc_al)) - al_first[rc_al]
+        ap_rep = np.nonzero(rep[ap_case])[0]
+        rcase = np.concatenate([rc_ins, rc_al, ap_case[ap_rep]])
+        kind = np.concatenate([np.zeros(len(rc_ins), int), np.ones(len(rc_al), int),
+                               np.full(len(ap_rep), 2)])
+        parent_proc = np.concatenate([first[rc_ins], first[rc_al] + np.minimum(
+            al_pos, k[rc_al] - 1), ap_proc[ap_rep]])
+        ptable = np.array(["B_TblProceeding", "A_TblCase", "tblAppeal"], dtype=object)
+        o = np.lexsort((kind, rcase))
+        rcase, kind, parent_proc = rcase[o], kind[o], parent_proc[o]
+        al_pos_all = np.concatenate([np.zeros(len(rc_ins), int), al_pos,
+                                     np.zeros(len(ap_rep), int)])[o]
+        ap_idx = np.concatenate([np.zeros(len(rc_ins) + len(rc_al), int), ap_rep])[o]
+        S = len(rcase)
+        rid = np.arange(ids.rep, ids.rep + S, dtype=np.int64)
+        ids.rep += S
+        pt = ptable[kind]
+        alien_proc_level = (kind == 1) & (al_pos_all > 0)
+        pt[alien_proc_level] = "B_TblProceeding"
+        pidn = np.where(kind == 0, pid[parent_proc],
+                        np.where(kind == 2, apid[ap_idx] if Q else 0,
+                                 np.where(alien_proc_level, pid[parent_proc], cid[rcase])))
+        e28r = np.where(kind == 1, np.where(al_pos_all == 0, e28[rcase],
+                                            np.minimum(start[parent_proc] + 20, R - 1)), -1)
+        e27r = np.where(kind == 2, filed[ap_idx] if Q else -1, -1)
+        ta = np.where(kind == 0, np.minimum(start[parent_proc] + rng.integers(0, 60, S), R - 1),
+                      -1)
+        out.tables["tbl_RepsAssigned"] = {
+            "IDNREPSASSIGNED": istr(rid),
+            "IDNCASE": cid_s[rcase],
+            "STRATTYLEVEL": np.where(kind == 2, "BOARD", "COURT").astype(object),
+            "STRATTYTYPE": np.where(kind == 0, "INS", "ALIEN").astype(object),
+            "PARENT_TABLE": pt,
+            "PARENT_IDN": istr(pidn),
+            "BASE_CITY_CODE": self.courts[court[parent_proc]],
+            "INS_TA_DATE_ASSIGNED": dates(ta),
+            "E_27_DATE": dates(e27r),
+            "E_28_DATE": dates(e28r),
+            "BLNPRIMEATTY": np.where(al_pos_all == 0, "1", "0").astype(object),
+        }
+
+        # ---------------- tbl_CustodyHistory
+        nc = np.select([custody == "D", custody == "R"],
+                       [1 + rng.poisson(.8, m), 1 + rng.poisson(.3, m)],
+                       (rng.random(m) < .25).astype(int))
+        cc = np.repeat(np.arange(m), nc)
+        cfirst = np.cumsum(nc) - nc
+        cpos = np.arange(len(cc)) - cfirst[cc]
+        C = len(cc)
+        cdet = np.minimum(np.maximum(det_day[cc], start[first[cc]]) + cpos * 90, R - 1)
+        is_last_c = cpos == nc[cc] - 1
+        crel = np.where(is_last_c, np.where(custody[cc] == "R", np.maximum(rel_day[cc], cdet), -1),
+                        cdet + 60)
+        crel = np.where(crel >= R, -1, crel)
+        ccode = np.where(is_last_c, custody[cc], "R").astype(object)
+        ccode[custody[cc] == "N"] = "N"
+        cdet = np.where(ccode == "N", -1, cdet)
+        crel = np.where(ccode == "N", -1, crel)
+        out.tables["tbl_CustodyHistory"] = {
+            "IDNCUSTODY": istr(np.arange(ids.custody, ids.custody + C)),
+            "IDNCASE": cid_s[cc],
+            "CUSTODY": ccode,
+            "DATDETAINED": dates(cdet),
+            "DATRELEASED": dates(crel),
+        }
+        ids.custody += C
+
+        # ---------------- tbl_Lead_Rider
+        lead = np.nonzero(rng.random(m) < .12)[0]
+        nr = 1 + (rng.random(len(lead)) < .5) + (rng.random(len(lead)) < .2)
+        lc = np.repeat(lead, nr)
+        rfirst = np.cumsum(nr) - nr
+        rc = lc + 1 + (np.arange(len(lc)) - rfirst[np.repeat(np.arange(len(lead)), nr)])
+        okr = rc < m
+        lc, rc = lc[okr], rc[okr]
+        L = len(lc)
+        active = rng.random(L) < .85
+        created = np.minimum(start[first[lc]] + rng.integers(0, 90, L), R - 1)
+        severed = np.where(active, -1, np.minimum(created + rng.integers(30, 700, L), R - 1))
+        out.tables["tbl_Lead_Rider"] = {
+            "idnLeadRider": istr(np.arange(ids.lead, ids.lead + L)),
+            "idnLeadCase": cid_s[lc],
+            "idnRiderCase": cid_s[rc],
+            "datCreatedOn": dates(created),
+            "datModifiedOn": dates(np.where(active, created, severed)),
+            "datSeveredOn": dates(severed),
+            "idnLeadProceedingStart": pid_s[first[lc]],
+            "idnLeadProceedingEnd": np.where(active, "", pid[lp[lc]].astype(str)).astype(object),
+            "idnRiderProceedingStart": pid_s[first[rc]],
+            "idnRiderProceedingEnd": np.where(active, "", pid[lp[rc]].astype(str)).astype(object),
+            "blnActive": np.where(active, "1", "0").astype(object),
+        }
+        ids.lead += L
+
+        # parent references (clean id strings) for orphan accounting
+        out.parents = {
+            "B_TblProceeding": {"cases": out.tables["B_TblProceeding"]["IDNCASE"]},
+            "tbl_Court_Appln": {"proceedings": out.tables["tbl_Court_Appln"]["IDNPROCEEDING"],
+                                "cases": out.tables["tbl_Court_Appln"]["IDNCASE"]},
+            "tblAppeal": {"proceedings": out.tables["tblAppeal"]["idnProceeding"],
+                          "cases": out.tables["tblAppeal"]["idncase"]},
+            "tbl_RepsAssigned": {"cases": out.tables["tbl_RepsAssigned"]["IDNCASE"]},
+            "tbl_CustodyHistory": {"cases": out.tables["tbl_CustodyHistory"]["IDNCASE"]},
+            "tbl_Lead_Rider": {"cases": out.tables["tbl_Lead_Rider"]["idnLeadCase"],
+                               "cases2": out.tables["tbl_Lead_Rider"]["idnRiderCase"]},
+        }
+        for t in out.tables.values():
+            for name, col in t.items():
+                if col.dtype != object:
+                    t[name] = col.astype(object)
+        return out

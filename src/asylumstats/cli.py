@@ -50,10 +50,23 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         print("asylumstats: aborted.", file=sys.stderr)
         sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:  # usage errors (bad option value, unknown option, ...)
+        usage_error = _usage_error_types()
+        if isinstance(exc, usage_error):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(getattr(exc, "exit_code", 2))
         raise
+
+
+def _usage_error_types() -> tuple[type[BaseException], ...]:
+    """Click's usage-error class and, on typer versions that bundle click, typer's copy."""
+    import click
+
+    types: list[type[BaseException]] = [click.ClickException]
+    try:
+        from typer._click.exceptions import ClickException as BundledClickException
+    except ImportError:  # typer using the external click package
+        pass
+    else:
+        types.append(BundledClickException)
+    return tuple(types)

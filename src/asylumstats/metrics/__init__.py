@@ -1,1 +1,33 @@
-"""metrics package."""
+"""Metrics: rate definitions, the dimension registry, filters, Wilson intervals, rates, profiles.
+
+The public entry points (the single source for the CLI and the web API):
+``rate_rows`` / ``rate_result``, ``judge_profile``, ``court_profile``, ``nationality_profile``,
+with :class:`Filters` and the registries ``DIMENSIONS`` and ``DEFINITIONS``.
+"""
+
+from __future__ import annotations
+
+from asylumstats.metrics.definitions import DEFINITIONS, Definition, get_definition
+from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, parse_dimensions
+from asylumstats.metrics.filters import Filters
+from asylumstats.metrics.intervals import wilson
+from asylumstats.metrics.profiles import court_profile, judge_profile, nationality_profile
+from asylumstats.metrics.rates import RateResult, rate_result, rate_rows, row_fields
+
+__all__ = [
+    "DEFINITIONS",
+    "DIMENSIONS",
+    "Definition",
+    "Dimension",
+    "Filters",
+    "RateResult",
+    "court_profile",
+    "get_definition",
+    "judge_profile",
+    "nationality_profile",
+    "parse_dimensions",
+    "rate_result",
+    "rate_rows",
+    "row_fields",
+    "wilson",
+]

@@ -1,0 +1,106 @@
+"""Shared output helpers for the rate and profile commands: JSON, CSV, Rich tables, notices."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from asylumstats.metrics.query import is_synthetic
+
+SYNTHETIC_NOTICE = (
+    "SYNTHETIC DATA: this database was built from a generated sample release, not from EOIR "
+    "records; its numbers describe no real court."
+)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def print_json(data: Any) -> None:
+    """Pure JSON on stdout."""
+    sys.stdout.write(json.dumps(data, default=_json_default, ensure_ascii=False) + "\n")
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def print_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> None:
+    """Rows as CSV with a header row on stdout (just the header when there are no rows)."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(fields)
+    for r in rows:
+        writer.writerow([_csv_value(r.get(f)) for f in fields])
+
+
+def notice_if_synthetic(release: dict[str, str]) -> None:
+    """Print the synthetic-data label on stderr when the release is synthetic."""
+    if is_synthetic(release):
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]{SYNTHETIC_NOTICE}[/]")
+
+
+def pct(value: float | None) -> str:
+    """A rate as a percentage with one decimal ("—" when undefined)."""
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def interval(low: float | None, high: float | None) -> str:
+    """A Wilson interval as "a–b%"."""
+    if low is None or high is None:
+        return "—"
+    return f"{100 * low:.1f}–{100 * high:.1f}%"
+
+
+def display(value: Any) -> str:
+    """A key value for a table cell."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def rate_table(
+    rows: Sequence[dict[str, Any]], keys: Sequence[str], title: str, caption: str
+) -> Table:
+    """A Rich table of rate rows."""
+    table = Table(title=title, caption=caption, caption_justify="left")
+    for k in keys:
+        table.add_column(k)
+    for name in ("grants", "denials", "other", "decisions", "grant rate", "95% CI"):
+        table.add_column(name, justify="right")
+    table.add_column("note")
+    for r in rows:
+        table.add_row(
+            *(display(r[k]) for k in keys),
+            str(r["grants"]),
+            str(r["denials"]),
+            str(r["other"]),
+            str(r["decisions"]),
+            pct(r["grant_rate"]),
+            interval(r["ci_low"], r["ci_high"]),
+            "<25 decisions" if r["small_sample"] else "",
+        )
+    return table
+
+
+def stdout_console() -> Console:
+    """The console for tables on stdout; 200 columns wide when not writing to a terminal."""
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)
+    return console

@@ -1,0 +1,291 @@
+"""Stream one data file in ~16 MB blocks; clean lines go to Arrow, dirty lines to Python.
+
+A block (cut at a line end) is *clean* when a byte-level check passes: TAB count ==
+(fields − 1) × lines, no NUL, ASCII only, no stray CR. Clean blocks are parsed by
+``pyarrow.csv`` (no quoting, all strings, only the known columns). Otherwise the block is split
+into lines and only the lines failing the same check per line are decoded and repaired in
+Python (:mod:`asylumstats.ingest.repair`). Each block yields an Arrow table of raw strings
+(one column per known table column, db names) plus the quarantined lines with their physical
+line numbers (header = line 1). Empty lines hold no data and are not counted as rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from asylumstats.errors import UserError
+from asylumstats.ingest.repair import Rejected, Repairer
+from asylumstats.ingest.tables import LOOKUPS, Column, TableSpec
+from asylumstats.ingest.values import Rule, decode, parses_int
+from asylumstats.release.archive import Stream
+
+BLOCK_SIZE = 16 * 1024 * 1024
+SUB_BLOCK = 64 * 1024
+_LOOKUP_CODE = {s.stem.lower(): s.code for s in LOOKUPS}
+
+
+@dataclass
+class Header:
+    """A data file's header mapped onto its :class:`TableSpec`."""
+
+    names: list[str]  # raw header names, in file order
+    positions: dict[str, int]  # spec column name -> header position
+    rules: list[Rule]
+
+    @property
+    def width(self) -> int:
+        return len(self.names)
+
+
+@dataclass
+class Block:
+    """Rows of one block: raw strings to load, and quarantined lines."""
+
+    table: pa.Table | None
+    rows: int  # data rows seen in this block
+    repaired: int = 0
+    quarantine: list[tuple[int, str, str]] = field(default_factory=list)  # line, raw, reason
+    nbytes: int = 0
+
+
+def lookup_keep(codes: frozenset[str]) -> frozenset[str]:
+    """Lookup codes that would otherwise look like a null token (all ``?``, e.g. ``??``)."""
+    return frozenset(c for c in codes if c and c.strip("?") == "")
+
+
+def parse_header(
+    spec: TableSpec, raw: bytes, file: str, lookup_codes: Mapping[str, frozenset[str]]
+) -> Header:
+    """Map header names to the spec's columns (case-insensitive, aliases); check required ones."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    names = [n.strip() for n in decode(raw.rstrip(b"\r\n")).split("\t")]
+    by_lower = {c.name.lower(): c for c in spec.columns}
+    aliases = {k.lower(): v.lower() for k, v in spec.aliases.items()}
+    positions: dict[str, int] = {}
+    rules: list[Rule] = []
+    for i, name in enumerate(names):
+        key = name.lower()
+        col = by_lower.get(key) or by_lower.get(aliases.get(key, ""))
+        if col is None or col.name in positions:
+            rules.append(Rule(None))
+            continue
+        positions[col.name] = i
+        codes = lookup_codes.get(col.lookup.lower(), frozenset()) if col.lookup else frozenset()
+        rules.append(Rule(col, codes, lookup_keep(codes)))
+    for col in spec.columns:
+        if col.required and col.name not in positions:
+            raise UserError(f"{file} has no {col.name} column, which {spec.stem} requires.")
+    return Header(names, positions, rules)
+
+
+class TableReader:
+    """Reads one data file's blocks after its header."""
+
+    def __init__(
+        self,
+        spec: TableSpec,
+        stream: Stream,
+        file: str,
+        lookup_codes: Mapping[str, frozenset[str]],
+        block_size: int = BLOCK_SIZE,
+    ) -> None:
+        self.spec = spec
+        self.stream = stream
+        self.file = file
+        self.block_size = block_size
+        first = self._read_header_line()
+        self.header = parse_header(spec, first, file, lookup_codes)
+        self.repairer = Repairer(self.header.rules)
+        self.known: list[Column] = [c for c in spec.columns if c.name in self.header.positions]
+        w = self.header.width
+        self._fnames = [f"f{i}" for i in range(w)]
+        self._include = [f"f{self.header.positions[c.name]}" for c in self.known]
+        self._db_names = [c.db_name for c in self.known]
+        self._id_names = [c.db_name for c in self.known if c.kind == "id"]
+        self._parse = pacsv.ParseOptions(
+            delimiter="\t", quote_char=False, escape_char=False, double_quote=False,
+            newlines_in_values=False, ignore_empty_lines=True,
+        )
+        self._convert = pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in self._include},
+            include_columns=self._include,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            check_utf8=False,
+        )
+        self._schema = pa.schema([(n, pa.string()) for n in self._db_names])
+
+    def _read_header_line(self) -> bytes:
+        buf = b""
+        while True:
+            chunk = self.stream.read(1 << 16)
+            if not chunk:
+                break
+            buf += chunk
+            if b"\n" in buf:
+                break
+        if not buf.replace(b"\x00", b"").strip():
+            raise UserError(f"{self.file} is empty: a data table needs at least a header row.")
+        head, sep, rest = buf.partition(b"\n")
+        self._pending = rest
+        return head.replace(b"\x00", b"")
+
+    def blocks(self) -> Iterator[Block]:
+        """Yield :class:`Block`s in file order."""
+        line_no = 2
+        pending = self._pending
+        while True:
+            chunk = self.stream.read(self.block_size)
+            if not chunk:
+                break
+            pending += chunk
+            cut = pending.rfind(b"\n")
+            if cut < 0:
+                continue
+            blk, pending = pending[: cut + 1], pending[cut + 1 :]
+            nlines = blk.count(b"\n")
+            yield self._block(blk, line_no, nlines)
+            line_no += nlines
+        if pending:
+            yield self._block(pending + b"\n", line_no, 1)
+
+    # -- one block -------------------------------------------------------------------------
+
+    def _clean(self, data: bytes, nlines: int) -> bool:
+        """Byte-level check: every line has the header's field count, ASCII, no NUL or CR."""
+        return (
+            data.count(b"\t") == (self.header.width - 1) * nlines
+            and b"\x00" not in data
+            and data.isascii()
+            and data.count(b"\r") == data.count(b"\r\n")
+        )
+
+    def _block(self, blk: bytes, first_line: int, nlines: int) -> Block:
+        if self._clean(blk, nlines):
+            table = self._arrow(blk)
+            if table is not None and table.num_rows == nlines:
+                out = Block(table, nlines, nbytes=len(blk))
+                self._check_ids(out, blk, range(first_line, first_line + nlines))
+                return out
+        # Dirty: check ~64 KB pieces; only the dirty pieces are split into lines.
+        pieces: list[tuple[bytes, int, int]] = []  # data, first line, lines
+        pos, line = 0, first_line
+        while pos < len(blk):
+            end = blk.find(b"\n", min(pos + SUB_BLOCK, len(blk) - 1)) + 1
+            piece = blk[pos:end]
+            n = piece.count(b"\n")
+            pieces.append((piece, line, n))
+            pos, line = end, line + n
+        return self._slow_block(pieces, len(blk))
+
+    def _slow_block(self, pieces: list[tuple[bytes, int, int]], nbytes: int) -> Block:
+        w1 = self.header.width - 1
+        good: list[bytes] = []
+        good_nos: list[int] = []
+        dirty_rows: list[list[str | None]] = []
+        out = Block(None, 0, nbytes=nbytes)
+        for piece, first_line, n in pieces:
+            if self._clean(piece, n) and b"\n\n" not in piece and not piece.startswith(b"\n"):
+                good.append(piece)
+                good_nos.extend(range(first_line, first_line + n))
+                out.rows += n
+                continue
+            lines = piece.split(b"\n")
+            lines.pop()  # after the final newline
+            for i, raw_line in enumerate(lines):
+                body = raw_line[:-1] if raw_line.endswith(b"\r") else raw_line
+                if not body:
+                    continue  # empty line: no data
+                out.rows += 1
+                if (
+                    body.count(b"\t") == w1
+                    and body.isascii()
+                    and b"\x00" not in body
+                    and b"\r" not in body
+                ):
+                    good.append(body + b"\n")
+                    good_nos.append(first_line + i)
+                    continue
+                text = decode(body)
+                result = self.repairer.repair(text.split("\t"))
+                if isinstance(result, Rejected):
+                    out.quarantine.append((first_line + i, text, result.reason))
+                    continue
+                out.repaired += result.repaired
+                pos = self.header.positions
+                dirty_rows.append([self._clean_text(result.row[pos[c.name]]) for c in self.known])
+        parts: list[pa.Table] = []
+        if good:
+            data = b"".join(good)
+            t = self._arrow(data)
+            if t is None or t.num_rows != len(good_nos):  # cannot happen: lines were checked
+                raise RuntimeError(f"{self.file}: Arrow rejected pre-checked lines")
+            tmp = Block(t, len(good_nos))
+            self._check_ids(tmp, data, good_nos)
+            out.quarantine.extend(tmp.quarantine)
+            if tmp.table is not None:
+                parts.append(tmp.table)
+        if dirty_rows:
+            cols = list(zip(*dirty_rows, strict=True))
+            parts.append(
+                pa.table([pa.array(c, pa.string()) for c in cols], schema=self._schema)
+            )
+        if parts:
+            out.table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+        out.quarantine.sort()
+        return out
+
+    def _arrow(self, data: bytes) -> pa.Table | None:
+        try:
+            t = pacsv.read_csv(
+                pa.BufferReader(data),
+                read_options=pacsv.ReadOptions(
+                    column_names=self._fnames, block_size=1 << 26, use_threads=True
+                ),
+                parse_options=self._parse,
+                convert_options=self._convert,
+            )
+        except pa.ArrowInvalid:
+            return None
+        return t.select(self._include).rename_columns(self._db_names)
+
+    @staticmethod
+    def _clean_text(v: str | None) -> str | None:
+        return v.strip(" \t\r") if v is not None else None
+
+    def _check_ids(self, block: Block, data: bytes, line_nos: Sequence[int]) -> None:
+        """Quarantine rows of ``block.table`` whose id columns are not integers."""
+        t = block.table
+        if t is None or not self._id_names:
+            return
+        ok = None
+        for name in self._id_names:
+            col = t.column(name)
+            good = pc.and_(pc.ascii_is_decimal(col), pc.less_equal(pc.binary_length(col), 18))
+            ok = good if ok is None else pc.and_(ok, good)
+        assert ok is not None
+        if pc.all(ok).as_py():
+            return
+        # Rare: re-check the suspicious rows with the exact rule (spaces, minus sign).
+        bad_idx = pc.indices_nonzero(pc.invert(ok)).to_pylist()
+        lines = data.split(b"\n")
+        mask = [True] * t.num_rows
+        for idx in bad_idx:
+            row = {n: t.column(n)[idx].as_py() for n in self._id_names}
+            wrong = [n for n, v in row.items() if not parses_int((v or "").strip())]
+            if not wrong:
+                continue
+            mask[idx] = False
+            name = self.spec.column(wrong[0]).name
+            v = row[wrong[0]]
+            shown = "blank" if not (v or "").strip() else repr(v)
+            raw = decode(lines[idx].rstrip(b"\r"))
+            block.quarantine.append((line_nos[idx], raw, f"{name} is not an integer ({shown})"))
+        if not all(mask):
+            block.table = t.filter(pa.array(mask))

@@ -1,0 +1,336 @@
+"""Build the database from a release, atomically: ``ingest_release(source, db_path)``.
+
+Everything is written into ``<db>.tmp-<pid>`` next to the target: lookups, then the data
+tables in ``DATA_TABLES`` order (blocks parsed in a helper thread while the main thread
+inserts the previous block with one typed ``INSERT … SELECT``), quarantine, orphan counts,
+``ingest_report``, ``release_info``, then ``asylumstats.model.build(con)``. After a checkpoint
+the file is moved onto the target with ``os.replace``. On any error, Ctrl-C or a full disk the
+temporary file is deleted and the previous database is left as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import queue
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from asylumstats.errors import UserError
+from asylumstats.ingest.blocks import TableReader
+from asylumstats.ingest.lookups import parse_lookup
+from asylumstats.ingest.progress import Progress
+from asylumstats.ingest.report import IngestReport, TableReport
+from asylumstats.ingest.tables import DATA_TABLES, TableSpec
+from asylumstats.ingest.values import sql_expr
+from asylumstats.release import Release, open_release
+
+T = TypeVar("T")
+_QUARANTINE_FLUSH = 20_000
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def ingest_release(
+    source: Path, db_path: Path, *, progress: bool | None = None
+) -> IngestReport:
+    """Ingest the release at ``source`` (zip or folder) into the DuckDB file ``db_path``.
+
+    ``progress``: Rich progress bars on stderr (None = only when stderr is a terminal).
+    Raises ``UserError`` for unusable input; the previous database is then untouched.
+    """
+    source, db_path = Path(source), Path(db_path)
+    started = time.monotonic()
+    if progress is None:
+        progress = sys.stderr.isatty()
+    with open_release(source) as rel:
+        if db_path.is_dir():
+            raise UserError(f"{db_path} is a folder, not a database file.")
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"Cannot create the folder {db_path.parent} ({exc.strerror}).") from exc
+        tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+        _remove_db(tmp)
+        try:
+            con = duckdb.connect(str(tmp))
+            try:
+                report = _build(con, rel, db_path, progress)
+                from asylumstats import model
+
+                model.build(con)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            _swap(tmp, db_path)
+        except BaseException as exc:
+            _remove_db(tmp)
+            if _disk_full(exc):
+                raise UserError(
+                    f"Not enough disk space to build {db_path}; the previous database is unchanged."
+                ) from exc
+            raise
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return isinstance(exc, duckdb.Error) and "No space left" in str(exc)
+
+
+def _remove_db(path: Path) -> None:
+    for p in (path, Path(f"{path}.wal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _swap(tmp: Path, target: Path) -> None:
+    """Move the finished file onto ``target``; fold or drop the old database's WAL first."""
+    wal = Path(f"{target}.wal")
+    if wal.exists():
+        # A WAL left by the previous database must never be replayed onto the new file.
+        try:
+            old = duckdb.connect(str(target))
+            old.execute("CHECKPOINT")
+            old.close()
+        except duckdb.Error:
+            pass
+        if wal.exists():
+            wal.unlink()
+    tmp_wal = Path(f"{tmp}.wal")
+    if tmp_wal.exists() and tmp_wal.stat().st_size == 0:
+        tmp_wal.unlink()
+    os.replace(tmp, target)
+
+
+# -- building ------------------------------------------------------------------------------
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection, rel: Release, db_path: Path, show: bool
+) -> IngestReport:
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(
+        "CREATE TABLE quarantine (table_name VARCHAR, line_number BIGINT, raw_text VARCHAR, "
+        "reason VARCHAR)"
+    )
+    report = IngestReport(
+        release=rel.name,
+        release_date=rel.release_date,
+        synthetic=rel.synthetic,
+        source=str(rel.source.resolve()),
+        db_path=str(db_path),
+    )
+    with Progress(show) as bar:
+        codes = _load_lookups(con, rel, report)
+        for spec in DATA_TABLES:
+            member = rel.tables.get(spec.stem)
+            if member is None:
+                continue
+            tr = _load_table(con, rel, spec, member, codes, bar)
+            tr.count_txt = rel.count_for(spec.stem)
+            report.tables[spec.stem] = tr
+    # Data tables first, then lookups, in the report.
+    report.tables = dict(
+        sorted(report.tables.items(), key=lambda kv: kv[1].kind != "data")
+    )
+    loaded = {spec.db_name for spec in DATA_TABLES if spec.stem in rel.tables}
+    for spec in DATA_TABLES:
+        if spec.stem in rel.tables:
+            report.tables[spec.stem].orphans = _orphans(con, spec, loaded)
+    _write_meta(con, rel, report)
+    return report
+
+
+def _load_lookups(
+    con: duckdb.DuckDBPyConnection, rel: Release, report: IngestReport
+) -> dict[str, frozenset[str]]:
+    codes: dict[str, frozenset[str]] = {}
+    taken = {spec.db_name for spec in DATA_TABLES} | {"quarantine", "ingest_report", "release_info"}
+    for stem, member in sorted(rel.lookups.items(), key=lambda kv: kv[0].lower()):
+        if stem.lower() in taken:
+            continue
+        taken.add(stem.lower())
+        with rel.archive.open(member) as fh:
+            data = fh.read()
+        lk = parse_lookup(stem, data)
+        if not lk.columns:
+            continue
+        cols = ", ".join(f"{_q(c)} VARCHAR" for c in lk.columns)
+        con.execute(f"CREATE TABLE {_q(lk.table_name)} ({cols})")
+        tbl = lk.arrow()
+        if tbl.num_rows:
+            con.register("_lookup", tbl)
+            con.execute(f"INSERT INTO {_q(lk.table_name)} SELECT * FROM _lookup")
+            con.unregister("_lookup")
+        _insert_quarantine(con, stem, lk.quarantine)
+        codes[stem.lower()] = lk.codes()
+        report.tables[stem] = TableReport(
+            stem=stem, file=member, table_name=lk.table_name, kind="lookup",
+            rows_in_file=lk.rows_in_file, loaded=len(lk.rows), repaired=lk.repaired,
+            quarantined=len(lk.quarantine), count_txt=rel.count_for(stem),
+        )
+    return codes
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection,
+    rel: Release,
+    spec: TableSpec,
+    member: str,
+    codes: Mapping[str, frozenset[str]],
+    bar: Progress,
+) -> TableReport:
+    tr = TableReport(stem=spec.stem, file=member, table_name=spec.db_name)
+    cols = ", ".join(f"{_q(c.db_name)} {c.db_type}" for c in spec.columns)
+    con.execute(f"CREATE TABLE {_q(spec.db_name)} ({cols})")
+    with rel.archive.open(member) as stream:
+        reader = TableReader(spec, stream, member, codes)
+        rules = {r.column.name: r for r in reader.header.rules if r.column is not None}
+        exprs = []
+        for c in spec.columns:
+            src = _q(c.db_name) if c.name in reader.header.positions else None
+            keep = rules[c.name].keep if c.name in rules else frozenset()
+            exprs.append(f"{sql_expr(c, src, keep)} AS {_q(c.db_name)}")
+        insert = f"INSERT INTO {_q(spec.db_name)} SELECT {', '.join(exprs)} FROM _blk"
+        task = bar.add(spec.stem, rel.archive.size(member))
+        pending: list[tuple[int, str, str]] = []
+        for block in _prefetch(reader.blocks()):
+            tr.rows_in_file += block.rows
+            tr.repaired += block.repaired
+            tr.quarantined += len(block.quarantine)
+            if block.table is not None and block.table.num_rows:
+                tr.loaded += block.table.num_rows
+                con.register("_blk", block.table)
+                try:
+                    con.execute(insert)
+                finally:
+                    con.unregister("_blk")
+            pending.extend(block.quarantine)
+            if len(pending) >= _QUARANTINE_FLUSH:
+                _insert_quarantine(con, spec.stem, pending)
+                pending = []
+            bar.advance(task, block.nbytes, block.rows)
+        _insert_quarantine(con, spec.stem, pending)
+        bar.finish(task)
+    if tr.loaded + tr.quarantined != tr.rows_in_file:  # pragma: no cover - an internal bug
+        raise RuntimeError(f"{spec.stem}: loaded + quarantined != rows in file")
+    return tr
+
+
+def _insert_quarantine(
+    con: duckdb.DuckDBPyConnection, stem: str, rows: list[tuple[int, str, str]]
+) -> None:
+    if not rows:
+        return
+    tbl = pa.table(
+        {
+            "table_name": pa.array([stem] * len(rows), pa.string()),
+            "line_number": pa.array([r[0] for r in rows], pa.int64()),
+            "raw_text": pa.array([r[1] for r in rows], pa.string()),
+            "reason": pa.array([r[2] for r in rows], pa.string()),
+        }
+    )
+    con.register("_quarantine", tbl)
+    con.execute("INSERT INTO quarantine SELECT * FROM _quarantine")
+    con.unregister("_quarantine")
+
+
+def _orphans(con: duckdb.DuckDBPyConnection, spec: TableSpec, loaded: set[str]) -> int:
+    conds = [
+        f"(c.{_q(p.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {_q(p.table)} p "
+        f"WHERE p.{_q(p.parent_column)} = c.{_q(p.column)}))"
+        for p in spec.parents
+        if p.table in loaded
+    ]
+    if not conds:
+        return 0
+    sql = f"SELECT count(*) FROM {_q(spec.db_name)} c WHERE {' OR '.join(conds)}"
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _write_meta(con: duckdb.DuckDBPyConnection, rel: Release, report: IngestReport) -> None:
+    con.execute(
+        "CREATE TABLE ingest_report (table_name VARCHAR, file VARCHAR, rows_in_file BIGINT, "
+        "loaded BIGINT, repaired BIGINT, quarantined BIGINT, orphans BIGINT, count_txt BIGINT)"
+    )
+    rows = report.rows()
+    if rows:
+        con.executemany("INSERT INTO ingest_report VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    from asylumstats import __version__
+
+    info: dict[str, Any] = {
+        "release": rel.name,
+        "synthetic": "true" if rel.synthetic else "false",
+        "source": report.source,
+        "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "asylumstats_version": __version__,
+    }
+    if rel.release_date is not None:
+        info["release_date"] = rel.release_date.isoformat()
+    con.execute("CREATE TABLE release_info (key VARCHAR, value VARCHAR)")
+    con.executemany("INSERT INTO release_info VALUES (?, ?)", list(info.items()))
+
+
+# -- a one-block read-ahead thread ---------------------------------------------------------
+
+
+class _Failed:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+_DONE = object()
+
+
+def _prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """Run ``items`` in a helper thread, ``depth`` items ahead of the consumer."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer
+            put(_Failed(exc))
+
+    th = threading.Thread(target=run, name="asylumstats-read", daemon=True)
+    th.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        th.join()

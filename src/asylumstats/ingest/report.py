@@ -1,0 +1,72 @@
+"""What an ingest did, per file: rows in file, loaded, repaired, quarantined, orphans, Count.txt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass
+class TableReport:
+    """Counts for one file (data table or lookup). ``loaded`` includes ``repaired``."""
+
+    stem: str  # file stem as in the release, e.g. ``A_TblCase``
+    file: str  # member path inside the release
+    table_name: str  # DuckDB table
+    kind: str = "data"  # ``data`` or ``lookup``
+    rows_in_file: int = 0
+    loaded: int = 0
+    repaired: int = 0
+    quarantined: int = 0
+    orphans: int = 0
+    count_txt: int | None = None
+
+    @property
+    def count_mismatch(self) -> bool:
+        """Count.txt has a figure for this file and it differs from the rows found."""
+        return self.count_txt is not None and self.count_txt != self.rows_in_file
+
+    def as_dict(self) -> dict[str, int | None]:
+        return {
+            "rows_in_file": self.rows_in_file,
+            "loaded": self.loaded,
+            "repaired": self.repaired,
+            "quarantined": self.quarantined,
+            "orphans": self.orphans,
+            "count_txt": self.count_txt,
+        }
+
+
+@dataclass
+class IngestReport:
+    """The result of :func:`asylumstats.ingest.ingest_release`."""
+
+    release: str
+    release_date: date | None
+    synthetic: bool
+    source: str
+    db_path: str
+    tables: dict[str, TableReport] = field(default_factory=dict)  # by file stem
+    seconds: float = 0.0
+
+    @property
+    def mismatches(self) -> list[TableReport]:
+        return [t for t in self.tables.values() if t.count_mismatch]
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``asylumstats ingest --json`` object."""
+        return {
+            "release": self.release,
+            "release_date": self.release_date.isoformat() if self.release_date else None,
+            "synthetic": self.synthetic,
+            "tables": {stem: t.as_dict() for stem, t in self.tables.items()},
+        }
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Rows of the ``ingest_report`` table."""
+        return [
+            (t.stem, t.file, t.rows_in_file, t.loaded, t.repaired, t.quarantined, t.orphans,
+             t.count_txt)
+            for t in self.tables.values()
+        ]

@@ -1,0 +1,203 @@
+"""The model SQL (DuckDB dialect, simple enough for sqlglot to transpile to Spark).
+
+The statements are generated from the tables and columns that exist, so a release without a
+lookup (or a lookup without ``blnActive``) still builds, with NULL names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from asylumstats.model.outcomes import (
+    CASE_TYPES,
+    DENIAL,
+    DENIAL_CODES,
+    GRANT,
+    GRANT_CODES,
+    OTHER,
+    OTHER_CODES,
+    PROTECTION_APPL_CODES,
+    PROTECTION_GRANT_CODES,
+    sql_list,
+)
+
+#: Columns of ``asylum_decisions`` (and ``asylum_case_decisions``), in order.
+DECISION_COLUMNS: tuple[str, ...] = (
+    "idnproceedingappln",
+    "idnproceeding",
+    "idncase",
+    "appl_dec",
+    "outcome",
+    "decision_date",
+    "fiscal_year",
+    "month",
+    "judge_code",
+    "judge_name",
+    "court_code",
+    "court_name",
+    "hearing_location_code",
+    "hearing_location_name",
+    "nationality_code",
+    "nationality_name",
+    "language_code",
+    "language_name",
+    "custody",
+    "represented",
+    "asylum_type",
+    "case_type",
+    "other_protection",
+)
+
+#: Physical order of ``asylum_decisions``: zone maps then prune fiscal-year/court/judge filters.
+DECISIONS_ORDER = "fiscal_year, court_code, judge_code, decision_date, idnproceedingappln"
+CASE_ORDER = DECISIONS_ORDER
+
+TableColumns = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A code → name lookup of the release used to name a dimension."""
+
+    table: str
+    code: str
+    name: str
+
+
+JUDGES = Lookup("tbllookupjudge", "judge_code", "judge_name")
+COURTS = Lookup("tbllookupbasecity", "base_city_code", "base_city")
+HEARING_LOCATIONS = Lookup("tbllookuphloc", "hearing_loc_code", "hearing_loc_name")
+NATIONALITIES = Lookup("tbllookupaliennat", "strcode", "strdescription")
+LANGUAGES = Lookup("tbllanguage", "strcode", "strdescription")
+
+
+def code(expr: str) -> str:
+    """A code column normalised: trimmed, upper-case, blank → NULL."""
+    return f"NULLIF(upper(trim({expr})), '')"
+
+
+def lookup_sql(lookup: Lookup, columns: TableColumns) -> str | None:
+    """One (code, name) row per code, or None when the lookup or its columns are missing.
+
+    With several rows for a code the active one (``blnActive`` true) wins, then a non-blank
+    name, then the highest ``idn…`` id, then the smallest name: deterministic.
+    """
+    cols = columns(lookup.table)
+    if lookup.code not in cols or lookup.name not in cols:
+        return None
+    order = []
+    if "blnactive" in cols:
+        order.append(
+            "CASE WHEN lower(trim(blnactive)) IN ('true', '1', '-1', 't', 'y', 'yes') "
+            "THEN 0 ELSE 1 END"
+        )
+    order.append(f"CASE WHEN NULLIF(trim({lookup.name}), '') IS NULL THEN 1 ELSE 0 END")
+    idn = next((c for c in cols if c.startswith("idn")), None)
+    if idn:
+        order.append(f"length(trim({idn})) DESC, trim({idn}) DESC")
+    order.append(f"trim({lookup.name})")
+    return (
+        "SELECT lu_code, lu_name FROM ("
+        f"SELECT {code(lookup.code)} AS lu_code, NULLIF(trim({lookup.name}), '') AS lu_name, "
+        f"row_number() OVER (PARTITION BY {code(lookup.code)} ORDER BY {', '.join(order)}) AS rn "
+        f"FROM {lookup.table} WHERE {code(lookup.code)} IS NOT NULL"
+        ") AS lu WHERE rn = 1"
+    )
+
+
+def _outcome_case(expr: str) -> str:
+    return (
+        f"CASE WHEN {expr} IN {sql_list(GRANT_CODES)} THEN '{GRANT}' "
+        f"WHEN {expr} IN {sql_list(DENIAL_CODES)} THEN '{DENIAL}' "
+        f"WHEN {expr} IN {sql_list(OTHER_CODES)} THEN '{OTHER}' END"
+    )
+
+
+def decisions_sql(columns: TableColumns) -> str:
+    """SELECT producing ``asylum_decisions`` (SPEC §3), one row per asylum decision."""
+    joins: list[str] = []
+    names: dict[str, str] = {}
+    for alias, lookup, key in (
+        ("lj", JUDGES, "p.ij_code"),
+        ("lc", COURTS, "p.base_city_code"),
+        ("lh", HEARING_LOCATIONS, "p.hearing_loc_code"),
+        ("ln", NATIONALITIES, "c.nat"),
+        ("ll", LANGUAGES, "c.lang"),
+    ):
+        sub = lookup_sql(lookup, columns)
+        if sub is None:
+            names[alias] = "CAST(NULL AS VARCHAR)"
+        else:
+            joins.append(f"LEFT JOIN ({sub}) AS {alias} ON {alias}.lu_code = {code(key)}")
+            names[alias] = f"{alias}.lu_name"
+    nat, lang, e28, asy = "c.nat", "c.lang", "c.e_28_date", "c.c_asy_type"
+    comp = "p.comp_date"
+    fiscal_year = f"CAST(year({comp}) AS INTEGER) + CASE WHEN month({comp}) >= 10 THEN 1 ELSE 0 END"
+    asy_code = code(asy)
+    return f"""
+SELECT
+  a.idnproceedingappln AS idnproceedingappln,
+  a.idnproceeding AS idnproceeding,
+  a.idncase AS idncase,
+  a.appl_dec AS appl_dec,
+  a.outcome AS outcome,
+  CAST({comp} AS DATE) AS decision_date,
+  {fiscal_year} AS fiscal_year,
+  strftime(CAST({comp} AS DATE), '%Y-%m') AS month,
+  {code("p.ij_code")} AS judge_code,
+  {names["lj"]} AS judge_name,
+  {code("p.base_city_code")} AS court_code,
+  {names["lc"]} AS court_name,
+  {code("p.hearing_loc_code")} AS hearing_location_code,
+  {names["lh"]} AS hearing_location_name,
+  {code(nat)} AS nationality_code,
+  {names["ln"]} AS nationality_name,
+  {code(lang)} AS language_code,
+  {names["ll"]} AS language_name,
+  {code("p.custody")} AS custody,
+  {e28} IS NOT NULL AS represented,
+  CASE WHEN {asy_code} = 'I' THEN 'affirmative' WHEN {asy_code} = 'E' THEN 'defensive'
+       ELSE 'unknown' END AS asylum_type,
+  {code("p.case_type")} AS case_type,
+  pr.idnproceeding IS NOT NULL AS other_protection
+FROM (
+  SELECT idnproceedingappln, idnproceeding, idncase, {code("appl_dec")} AS appl_dec,
+         {_outcome_case(code("appl_dec"))} AS outcome
+  FROM applications
+  WHERE {code("appl_code")} = 'ASYL'
+) AS a
+JOIN proceedings AS p ON p.idnproceeding = a.idnproceeding
+LEFT JOIN cases AS c ON c.idncase = a.idncase
+LEFT JOIN (
+  SELECT idnproceeding FROM applications
+  WHERE {code("appl_code")} IN {sql_list(PROTECTION_APPL_CODES)}
+    AND {code("appl_dec")} IN {sql_list(PROTECTION_GRANT_CODES)}
+  GROUP BY idnproceeding
+) AS pr ON pr.idnproceeding = a.idnproceeding
+{chr(10).join(joins)}
+WHERE a.outcome IS NOT NULL
+  AND {comp} IS NOT NULL
+  AND {code("p.case_type")} IN {sql_list(CASE_TYPES)}
+"""
+
+
+def case_decisions_sql() -> str:
+    """SELECT producing ``asylum_case_decisions``: each case's last asylum decision.
+
+    Latest decision date; ties: grant > denial > other, then the highest IDNPROCEEDINGAPPLN.
+    """
+    cols = ", ".join(DECISION_COLUMNS)
+    return f"""
+SELECT {cols} FROM (
+  SELECT {cols},
+    row_number() OVER (
+      PARTITION BY idncase
+      ORDER BY decision_date DESC,
+               CASE outcome WHEN '{GRANT}' THEN 0 WHEN '{DENIAL}' THEN 1 ELSE 2 END,
+               idnproceedingappln DESC
+    ) AS rn
+  FROM asylum_decisions
+) AS ranked
+WHERE rn = 1
+"""

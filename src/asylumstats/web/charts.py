@@ -1,0 +1,185 @@
+"""Vega-Lite chart specs: grant rates as points with 95% interval rules, readable without colour.
+
+Every chart is a layer of a rule (the Wilson interval) and a point (the rate); series are told
+apart by shape as well as colour, and groups with fewer than 25 decisions are drawn faded (and
+labelled in the table under the chart). The specs embed their data, so a chart shows exactly
+the numbers of the table beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+_RATE_AXIS = {"format": ".0%", "title": "Grant rate (95% interval)", "grid": True, "tickCount": 5}
+_OPACITY = {"condition": {"test": "datum.small_sample", "value": 0.45}, "value": 1}
+_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross"]
+
+
+def _values(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        if r.get("grant_rate") is None:
+            continue  # no merits decisions: nothing to draw (the table shows the counts)
+        out.append({f: r.get(f) for f in fields})
+    return out
+
+
+def _base(title: str, description: str, values: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "description": description,
+        "data": {"values": values},
+        "config": {
+            "font": "system-ui, sans-serif",
+            "axis": {"labelFontSize": 12, "titleFontSize": 12},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+        },
+    }
+
+
+def _tooltip(label_field: str, label_title: str) -> list[dict[str, Any]]:
+    return [
+        {"field": label_field, "title": label_title},
+        {"field": "grant_rate", "title": "Grant rate", "format": ".1%"},
+        {"field": "ci_low", "title": "95% low", "format": ".1%"},
+        {"field": "ci_high", "title": "95% high", "format": ".1%"},
+        {"field": "grants", "title": "Grants"},
+        {"field": "decisions", "title": "Decisions"},
+    ]
+
+
+_VALUE_FIELDS = ("grant_rate", "ci_low", "ci_high", "grants", "decisions", "small_sample")
+
+
+def trend_chart(
+    rows: Sequence[dict[str, Any]], x: str, title: str, series: str | None = None
+) -> dict[str, Any]:
+    """Rate over time (``x`` = ``fiscal_year`` or ``month``), optionally one mark per series."""
+    fields = [x, *_VALUE_FIELDS] + ([series] if series else [])
+    values = _values(rows, fields)
+    if x == "month":
+        for v in values:
+            v["month"] = f"{v['month']}-15"  # mid-month: no time-zone edge effects
+        x_enc: dict[str, Any] = {
+            "field": "month",
+            "type": "temporal",
+            "timeUnit": "utcyearmonth",
+            "title": "Month",
+            "axis": {"format": "%b %Y", "labelOverlap": True},
+        }
+    else:
+        x_enc = {"field": x, "type": "ordinal", "title": "Fiscal year", "axis": {"labelAngle": 0}}
+    enc: dict[str, Any] = {"x": x_enc}
+    point_enc: dict[str, Any] = {
+        "y": {
+            "field": "grant_rate",
+            "type": "quantitative",
+            "scale": {"domain": [0, 1]},
+            "axis": _RATE_AXIS,
+        },
+        "opacity": _OPACITY,
+        "tooltip": _tooltip(x, "Period"),
+    }
+    rule_enc: dict[str, Any] = {
+        "y": {"field": "ci_low", "type": "quantitative"},
+        "y2": {"field": "ci_high"},
+        "opacity": _OPACITY,
+    }
+    if series:
+        order = list(dict.fromkeys(str(v[series]) for v in values))  # first appearance
+        legend = {"title": None}
+        point_enc["shape"] = {
+            "field": series,
+            "type": "nominal",
+            "legend": legend,
+            "scale": {"domain": order, "range": _SHAPES},
+        }
+        point_enc["color"] = {
+            "field": series,
+            "type": "nominal",
+            "legend": legend,
+            "scale": {"domain": order},
+        }
+        rule_enc["color"] = {
+            "field": series,
+            "type": "nominal",
+            "legend": legend,
+            "scale": {"domain": order},
+        }
+        if x != "month":
+            enc["xOffset"] = {"field": series, "type": "nominal", "sort": order}
+    description = (
+        f"{title}. Points are grant rates, vertical lines their 95% intervals; faded marks "
+        "have fewer than 25 decisions. The table below the chart lists the same numbers."
+    )
+    spec = _base(title, description, values)
+    spec.update(
+        width="container",
+        height=260,
+        encoding=enc,
+        layer=[
+            {"mark": {"type": "rule", "strokeWidth": 2}, "encoding": rule_enc},
+            {"mark": {"type": "point", "filled": True, "size": 70}, "encoding": point_enc},
+        ],
+    )
+    return spec
+
+
+def ranked_chart(
+    rows: Sequence[dict[str, Any]],
+    label: str,
+    title: str,
+    reference: float | None = None,
+) -> dict[str, Any]:
+    """Groups (judges of a court, courts of a nationality…) ranked by rate, with intervals."""
+    values = _values(rows, [label, *_VALUE_FIELDS])
+    for v in values:
+        v[label] = v[label] or "(unknown)"
+    y = {
+        "field": label,
+        "type": "nominal",
+        "title": None,
+        "sort": {"field": "grant_rate", "order": "descending"},
+    }
+    x = {
+        "field": "grant_rate",
+        "type": "quantitative",
+        "scale": {"domain": [0, 1]},
+        "axis": {**_RATE_AXIS, "orient": "top", "tickCount": 5},
+    }
+    layers: list[dict[str, Any]] = [
+        {
+            "mark": {"type": "rule", "strokeWidth": 2},
+            "encoding": {
+                "y": y,
+                "x": {"field": "ci_low", "type": "quantitative"},
+                "x2": {"field": "ci_high"},
+                "opacity": _OPACITY,
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "size": 60},
+            "encoding": {"y": y, "x": x, "opacity": _OPACITY, "tooltip": _tooltip(label, "Name")},
+        },
+    ]
+    if reference is not None:
+        layers.append(
+            {
+                "data": {"values": [{"ref": reference}]},
+                "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#555"},
+                "encoding": {"x": {"field": "ref", "type": "quantitative"}},
+            }
+        )
+    description = (
+        f"{title}. Each row is a point (grant rate) with a horizontal 95% interval; faded rows "
+        "have fewer than 25 decisions"
+        + ("; the dashed line is the overall rate" if reference is not None else "")
+        + ". The table below lists the same numbers."
+    )
+    spec = _base(title, description, values)
+    spec.update(width="container", height=max(60, 24 * len(values)), layer=layers)
+    return spec

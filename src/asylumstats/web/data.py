@@ -1,0 +1,361 @@
+"""The web app's data access: a read-only database, a cursor per request, a bounded result cache.
+
+Every number comes from the metric library (``asylumstats.metrics``); this module only opens the
+database, hands each request its own DuckDB cursor, and caches results per (query, release) in
+a bounded LRU. When the database file is replaced (a new ``ingest``), it is reopened and the
+cache starts afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from asylumstats.engines import open_engine
+from asylumstats.engines.base import Engine, QueryResult
+from asylumstats.engines.duckdb_engine import DuckDBEngine
+from asylumstats.metrics import DIMENSIONS, Filters, rate_result
+from asylumstats.metrics.profiles import candidates
+from asylumstats.metrics.query import is_synthetic, release_info
+
+#: Entries kept in the result cache.
+CACHE_SIZE = 512
+#: Total rows the result cache (and, separately, the SQL cache) may hold.
+CACHE_ROWS = 200_000
+
+
+class LRUCache:
+    """A small thread-safe LRU mapping, bounded in entries and in total weight (rows)."""
+
+    def __init__(self, maxsize: int = CACHE_SIZE, max_weight: int = CACHE_ROWS) -> None:
+        self.maxsize = maxsize
+        self.max_weight = max_weight
+        self._data: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._weight = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> tuple[bool, Any]:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return True, self._data[key][0]
+            self.misses += 1
+            return False, None
+
+    def put(self, key: Hashable, value: Any, weight: int = 1) -> None:
+        if weight > self.max_weight:
+            return  # too big to keep
+        with self._lock:
+            if key in self._data:
+                self._weight -= self._data.pop(key)[1]
+            self._data[key] = (value, weight)
+            self._weight += weight
+            while len(self._data) > self.maxsize or self._weight > self.max_weight:
+                self._weight -= self._data.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._weight = 0
+
+    @property
+    def weight(self) -> int:
+        return self._weight
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def weight_of(value: Any) -> int:
+    """Roughly how many rows a cached value holds."""
+    rows = getattr(value, "rows", None)
+    if isinstance(rows, list):
+        return len(rows) + 1
+    if isinstance(value, list):
+        return len(value) + 1
+    if isinstance(value, dict):
+        return 1 + sum(weight_of(v) for v in value.values() if isinstance(v, list | dict))
+    return 1
+
+
+@dataclass(frozen=True)
+class ExtraMetric:
+    """An optional metric (appeals, wait, backlog) found at import time."""
+
+    name: str
+    result: Callable[..., Any]  # returns a MetricResult (rows, fields, …)
+    options: tuple[str, ...]  # query parameters beyond the rate filters
+    takes_definition: bool
+
+    def run(
+        self,
+        engine: Engine,
+        by: str | None,
+        filters: Filters,
+        definition: str,
+        options: tuple[tuple[str, str | None], ...] = (),
+    ) -> Any:
+        extra = dict(options)
+        if self.takes_definition:
+            return self.result(engine, by, filters, definition)
+        return self.result(engine, by, filters, *(extra.get(o) for o in self.options))
+
+
+#: name → (module, result function, extra parameters, takes a definition).
+_EXTRAS: dict[str, tuple[str, str, tuple[str, ...], bool]] = {
+    "appeals": ("asylumstats.metrics.appeals", "appeals_result", (), True),
+    "wait": ("asylumstats.metrics.wait", "wait_result", (), True),
+    "backlog": ("asylumstats.metrics.backlog", "backlog_result", ("at", "case_type"), False),
+}
+
+
+def discover_extras() -> dict[str, ExtraMetric]:
+    """The appeals / wait / backlog metrics that exist in this installation.
+
+    A metric whose module or function is missing is left out: its ``/api/<name>`` route is
+    not registered and profile pages say it is not available.
+    """
+    found: dict[str, ExtraMetric] = {}
+    for name, (module_name, func_name, options, takes_definition) in _EXTRAS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        func = getattr(module, func_name, None)
+        if callable(func):
+            found[name] = ExtraMetric(name, func, options, takes_definition)
+    return found
+
+
+#: Largest query result (rows) the SQL-level cache keeps.
+QUERY_CACHE_MAX_ROWS = 5000
+
+
+class CachingEngine(Engine):
+    """An engine that remembers small query results per release (the database is read-only).
+
+    Profiles repeat the same statements for every judge (the nation by fiscal year, the list of
+    judge names…); caching at the SQL level serves those from memory across requests.
+    """
+
+    name = "duckdb"
+
+    def __init__(self, inner: Engine, cache: LRUCache, release_key: Hashable) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.release_key = release_key
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> QueryResult:
+        key = ("sql", sql, tuple(params), self.release_key)
+        hit, value = self.cache.get(key)
+        if hit:
+            return value  # type: ignore[no-any-return]
+        result = self.inner.query(sql, params)
+        if len(result.rows) <= QUERY_CACHE_MAX_ROWS:
+            self.cache.put(key, result, len(result.rows) + 1)
+        return result
+
+    def table_columns(self, table: str) -> list[str]:
+        key = ("columns", table, self.release_key)
+        hit, value = self.cache.get(key)
+        if hit:
+            return list(value)
+        columns = self.inner.table_columns(table)
+        self.cache.put(key, tuple(columns))
+        return columns
+
+    def materialize(self, name: str, select_sql: str, order_by: str | None = None) -> None:
+        raise RuntimeError("the web app's database is read-only")
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class Store:
+    """The database behind the app: one read-only connection, one cursor per request."""
+
+    def __init__(self, db_path: str | Path, cache_size: int = CACHE_SIZE) -> None:
+        self.db_path = Path(db_path)
+        self.cache = LRUCache(cache_size)
+        self.query_cache = LRUCache(cache_size * 4)
+        self._lock = threading.Lock()
+        self._query_lock = threading.Lock()
+        self._base: Engine | None = None
+        self._stamp: tuple[int, int, int] | None = None
+        self._release_key: tuple[str, ...] = ()
+        self._info: dict[str, str] = {}
+        self.extras = discover_extras()
+
+    # -- connection ------------------------------------------------------------------------
+
+    def _file_stamp(self) -> tuple[int, int, int]:
+        st = os.stat(self.db_path)
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def _ensure_open(self) -> Engine:
+        """The base engine, reopened when the database file changed on disk."""
+        with self._lock:
+            stamp: tuple[int, int, int] | None
+            try:
+                stamp = self._file_stamp()
+            except OSError:
+                stamp = None
+            if self._base is not None and stamp == self._stamp:
+                return self._base
+            if self._base is not None:
+                # Close first: DuckDB reuses an open database instance for the same path, so
+                # the replaced file (a new ingest) is only seen once the old one is closed.
+                # Cursors of requests in flight are connections of their own and finish.
+                with contextlib.suppress(Exception):
+                    self._base.close()
+                self._base = None
+            base = open_engine(self.db_path, "duckdb")  # UserError if missing
+            self._base, self._stamp = base, stamp
+            self._info = release_info(base)
+            self._release_key = (
+                str(self.db_path),
+                self._info.get("release", ""),
+                self._info.get("ingested_at", ""),
+                repr(stamp),
+            )
+            self.cache.clear()
+            self.query_cache.clear()
+            return base
+
+    @contextlib.contextmanager
+    def engine(self) -> Iterator[Engine]:
+        """An engine for one request: its own cursor on the shared read-only connection."""
+        base = self._ensure_open()
+        if isinstance(base, DuckDBEngine) and not base._temp:  # noqa: SLF001
+            cursor = DuckDBEngine(base.con.cursor(), owns=True)
+            try:
+                yield CachingEngine(cursor, self.query_cache, self._release_key)
+            finally:
+                cursor.close()
+        else:  # model tables built as TEMP tables for this connection only: serialise
+            with self._query_lock:
+                yield CachingEngine(base, self.query_cache, self._release_key)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._base is not None:
+                self._base.close()
+                self._base = None
+
+    # -- cached queries ----------------------------------------------------------------------
+
+    @property
+    def release(self) -> dict[str, Any]:
+        """Release info (``release_info`` table) plus the synthetic flag."""
+        self._ensure_open()
+        info: dict[str, Any] = dict(self._info)
+        info["synthetic"] = is_synthetic(self._info)
+        return info
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[Engine], Any]) -> Any:
+        """``compute(engine)`` cached under (``key``, the release)."""
+        self._ensure_open()
+        full = (*key, self._release_key)
+        hit, value = self.cache.get(full)
+        if hit:
+            return value
+        with self.engine() as eng:
+            value = compute(eng)
+        self.cache.put(full, value, weight_of(value))
+        return value
+
+    def rates(self, by: str | None, filters: Filters, definition: str) -> Any:
+        """A :class:`asylumstats.metrics.RateResult` (unknown codes → NotFoundError)."""
+        return self.cached(
+            ("rates", by or "", filters, definition),
+            lambda e: rate_result(e, by, filters, definition),
+        )
+
+    def names(self, dimension: str) -> dict[str, str | None]:
+        """Every code of a dimension in the release → its name."""
+        return self.cached(("names", dimension), lambda e: candidates(e, dimension))
+
+    def volumes(self, dimension: str) -> dict[str, int]:
+        """Asylum decisions (any outcome) per code of a dimension, whole release."""
+
+        def compute(e: Engine) -> dict[str, int]:
+            rows = rate_result(e, dimension, Filters(), "eoir", check=False).rows
+            key = DIMENSIONS[dimension].code_column
+            return {r[key]: r["decisions"] for r in rows if r[key] is not None}
+
+        return self.cached(("volumes", dimension), compute)
+
+    def profile(
+        self, kind: str, func: Callable[..., Any], code: str, definition: str, filters: Filters
+    ) -> Any:
+        """A profile dict from the metric library."""
+        return self.cached(
+            ("profile", kind, code, definition, filters),
+            lambda e: func(e, code, definition, filters),
+        )
+
+    def extra(
+        self,
+        name: str,
+        by: str | None,
+        filters: Filters,
+        definition: str,
+        options: tuple[tuple[str, str | None], ...] = (),
+    ) -> Any:
+        """The MetricResult of an optional metric (appeals, wait, backlog)."""
+        metric = self.extras[name]
+        return self.cached(
+            ("extra", name, by or "", filters, definition, options),
+            lambda e: metric.run(e, by or None, filters, definition, options),
+        )
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Judges, courts and nationalities whose code or name matches ``query``."""
+        q = query.strip()
+        if not q:
+            return []
+        folded = q.casefold()
+        tokens = [t for t in folded.replace(",", " ").split() if t]
+        out: list[tuple[tuple[int, int, str], dict[str, Any]]] = []
+        for kind, path in (
+            ("judge", "judges"),
+            ("court", "courts"),
+            ("nationality", "nationalities"),
+        ):
+            volumes = self.volumes(kind)
+            for code, name in self.names(kind).items():
+                name_f = (name or "").casefold()
+                if code.casefold() == folded:
+                    rank = 0
+                elif code.casefold().startswith(folded):
+                    rank = 1
+                elif tokens and all(t in name_f for t in tokens):
+                    rank = 2 if name_f.startswith(tokens[0]) else 3
+                else:
+                    continue
+                n = volumes.get(code, 0)
+                out.append(
+                    (
+                        (rank, -n, name or code),
+                        {
+                            "type": kind,
+                            "code": code,
+                            "name": name,
+                            "decisions": n,
+                            "url": f"/{path}/{quote(code, safe='')}",
+                        },
+                    )
+                )
+        out.sort(key=lambda item: item[0])
+        return [item[1] for item in out[:limit]]

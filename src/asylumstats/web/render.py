@@ -1,0 +1,164 @@
+"""HTML rendering: the Jinja2 environment, number formats, URLs that keep the view's state.
+
+The view state (definition, fiscal year, from/to dates) lives in the query string, so a link
+reproduces the view; :class:`View` builds links that keep it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import markdown
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from asylumstats.metrics import DEFINITIONS, Filters
+from asylumstats.metrics.rates import SMALL_SAMPLE
+
+#: Definitions offered by the switch on every page (others are accepted in the URL).
+SWITCH_DEFINITIONS: tuple[str, ...] = ("merits", "eoir", "case")
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """``0.2345`` → ``23.5%``; null → an em dash."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+def interval(row: dict[str, Any] | None) -> str:
+    """The 95% interval of a rate row, e.g. ``18.0–29.3%``."""
+    if not row or row.get("ci_low") is None:
+        return "—"
+    return f"{row['ci_low'] * 100:.1f}–{row['ci_high'] * 100:.1f}%"
+
+
+def signed_pp(value: float | None) -> str:
+    """A rate difference in percentage points, e.g. ``+4.2 pp``."""
+    if value is None:
+        return "—"
+    return f"{value * 100:+.1f} pp"
+
+
+def number(value: Any) -> str:
+    """An integer with thousands separators."""
+    if value is None:
+        return "—"
+    return f"{int(value):,}"
+
+
+def spec_json(spec: dict[str, Any]) -> Markup:
+    """A chart spec for a ``<script type="application/json">`` block (``<``, ``>`` escaped)."""
+    text = json.dumps(spec, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - escaped above; a data block, never executed
+
+
+def path_code(code: str) -> str:
+    """A code as a URL path segment (``??`` → ``%3F%3F``)."""
+    return quote(code or "", safe="")
+
+
+def month_window(month: str) -> dict[str, str]:
+    """``"2024-02"`` → ``{"from": "2024-02-01", "to": "2024-02-29"}`` (for counts links)."""
+    year, mon = int(month[:4]), int(month[5:7])
+    last = calendar.monthrange(year, mon)[1]
+    return {"from": f"{year:04d}-{mon:02d}-01", "to": f"{year:04d}-{mon:02d}-{last:02d}"}
+
+
+@dataclass
+class View:
+    """The state of one page view: definition and date window, from the query string."""
+
+    path: str
+    definition: str = "merits"
+    filters: Filters = field(default_factory=Filters)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def state(self) -> dict[str, Any]:
+        f = self.filters
+        return {
+            "definition": self.definition if self.definition != "merits" else None,
+            "fy": f.fy,
+            "from": f.date_from.isoformat() if f.date_from else None,
+            "to": f.date_to.isoformat() if f.date_to else None,
+        }
+
+    def url(self, path: str, keep: bool = True, **params: Any) -> str:
+        """``path`` with the view state (unless ``keep`` is false) and ``params``."""
+        merged: dict[str, Any] = dict(self.state()) if keep else {}
+        for key, value in params.items():
+            merged[key.rstrip("_")] = value
+        pairs: list[tuple[str, str]] = []
+        for key, value in merged.items():
+            if value is None or value == "":
+                continue
+            if isinstance(value, list | tuple):
+                pairs.extend((key, str(v)) for v in value)
+            else:
+                pairs.append((key, str(value)))
+        return path + ("?" + urlencode(pairs) if pairs else "")
+
+    def twin(self, fmt: str) -> str:
+        """This page as JSON or CSV (the ``.json`` / ``.csv`` twin), same state."""
+        base = self.path.rstrip("/") or "/overview"
+        if base == "/":
+            base = "/overview"
+        return self.url(f"{base}.{fmt}", **self.extra)
+
+    def counts(self, **filters: Any) -> str:
+        """The counts behind a number: the rates table for these filters."""
+        return self.url("/rates", **filters)
+
+    def counts_csv(self, **filters: Any) -> str:
+        return self.url("/api/rates", format="csv", **filters)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("asylumstats.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        pct=pct,
+        interval=interval,
+        pp=signed_pp,
+        number=number,
+        spec_json=spec_json,
+        code=path_code,
+        month_window=month_window,
+    )
+    env.globals.update(
+        SMALL_SAMPLE=SMALL_SAMPLE, DEFINITIONS=DEFINITIONS, SWITCH_DEFINITIONS=SWITCH_DEFINITIONS
+    )
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def methodology_source() -> str:
+    """The package copy of docs/methodology.md."""
+    return (
+        resources.files("asylumstats.web")
+        .joinpath("templates", "methodology.md")
+        .read_text(encoding="utf-8")
+    )
+
+
+@cache
+def methodology_html() -> Markup:
+    html = markdown.markdown(
+        methodology_source(), extensions=["tables", "fenced_code", "toc", "sane_lists"]
+    )
+    return Markup(html)  # noqa: S704 - our own document shipped in the package

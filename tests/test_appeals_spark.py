@@ -1,0 +1,92 @@
+"""Spark (local mode) runs the appeals, wait and backlog SQL unchanged: identical rows."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appeals_fixtures import build, hand_data, random_data
+from asylumstats.engines import Engine, open_engine
+from asylumstats.engines.parquet import export_parquet
+from asylumstats.metrics.appeals import appeals_rows
+from asylumstats.metrics.backlog import backlog_rows
+from asylumstats.metrics.filters import Filters
+from asylumstats.metrics.wait import wait_rows
+
+pyspark = pytest.importorskip("pyspark")
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java"),
+]
+
+
+@pytest.fixture(scope="module")
+def spark_session() -> Iterator[Any]:
+    """The active session (e.g. test_engines_spark's local[1] one), else a new local[1] one."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        yield active
+        return
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("asylumstats-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "512m")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session  # left running for the other Spark tests; stopped at interpreter exit
+
+
+@pytest.fixture(scope="module")
+def engines(spark_session: Any, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[tuple[Engine, Engine]]:
+    folder: Path = tmp_path_factory.mktemp("appeals_spark")
+    db = build(folder / "t.duckdb", random_data(hand_data(), n_cases=40))
+    export_parquet(db, folder / "pq")
+    duck = open_engine(db)
+    sp = open_engine(db, "spark", parquet_dir=folder / "pq", spark=spark_session)
+    yield duck, sp
+    sp.close()
+    duck.close()
+
+
+def test_appeals_same_rows(engines: tuple[Engine, Engine]) -> None:
+    duck, sp = engines
+    for by, flt, definition in (
+        ("judge,fiscal_year", Filters(), "merits"),
+        ("court", Filters.parse(date_from="2019-01-01"), "case"),
+    ):
+        expected = appeals_rows(duck, by, flt, definition)
+        assert expected
+        assert appeals_rows(sp, by, flt, definition) == expected, (by, definition)
+
+
+def test_wait_same_rows(engines: tuple[Engine, Engine]) -> None:
+    duck, sp = engines
+    for by, definition in (("judge,asylum_type", "merits"), ("", "eoir")):
+        expected = wait_rows(duck, by, None, definition)
+        assert expected
+        assert wait_rows(sp, by, None, definition) == expected, (by, definition)
+
+
+def test_backlog_same_rows(engines: tuple[Engine, Engine]) -> None:
+    duck, sp = engines
+    for by, flt, at in (
+        ("court,case_type,asylum_application", Filters(), None),
+        ("fiscal_year,nationality", Filters.parse(date_from="2020-01-01"), None),
+        ("", Filters(court="HOU"), "2024-09-30"),
+    ):
+        expected = backlog_rows(duck, by, flt, at)
+        assert expected
+        assert backlog_rows(sp, by, flt, at) == expected, (by, at)

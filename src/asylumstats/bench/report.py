@@ -229,7 +229,9 @@ def _ingest_md(ing: dict[str, Any] | None, add: Any) -> None:
     ours = corr.get("ours") or {}
     duck = corr.get("duckdb") or {}
     pand = corr.get("pandas") or {}
-    if ours:
+    stems = list(ours) or [k for k in (duck if isinstance(duck, dict) else {})
+                           if isinstance(duck.get(k), dict)]
+    if stems:
         add("Rows per table (Count.txt; ours loaded / repaired / quarantined; DuckDB and pandas "
             "kept, lost, misplaced, keys not among ours):")
         add("")
@@ -237,13 +239,15 @@ def _ingest_md(ing: dict[str, Any] | None, add: Any) -> None:
             "matches generator truth | DuckDB kept | DuckDB lost | DuckDB misplaced | "
             "DuckDB keys not in ours | pandas kept | pandas lost | pandas misplaced |")
         add("|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|")
-        for stem, o in ours.items():
-            d = duck.get(stem) or {} if isinstance(duck, dict) else {}
-            p = pand.get(stem) or {} if isinstance(pand, dict) else {}
+        for stem in stems:
+            o = ours.get(stem) or {}
+            d = (duck.get(stem) or {}) if isinstance(duck, dict) else {}
+            p = (pand.get(stem) or {}) if isinstance(pand, dict) else {}
             truth = o.get("matches_truth")
-            add(f"| {stem} | {_num(o['count_txt'])} | {_num(o['loaded'])} | "
-                f"{_num(o['repaired'])} | {_num(o['quarantined'])} | {_num(o['lost'])} | "
-                f"{'—' if truth is None else ('yes' if truth else 'NO')} | "
+            count = o.get("count_txt", d.get("count_txt"))
+            add(f"| {stem} | {_num(count)} | {_num(o.get('loaded'))} | "
+                f"{_num(o.get('repaired'))} | {_num(o.get('quarantined'))} | "
+                f"{_num(o.get('lost'))} | {'—' if truth is None else ('yes' if truth else 'NO')} | "
                 f"{_num(d.get('rows'))} | {_num(d.get('lost'))} | {_num(d.get('misplaced'))} | "
                 f"{_num(d.get('keys_not_in_ours'))} | {_num(p.get('rows'))} | "
                 f"{_num(p.get('lost'))} | {_num(p.get('misplaced'))} |")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,11 +10,13 @@ import typer
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Database file (default: $ASYLUMSTATS_DB, else a per-user data folder)."),
+    typer.Option(
+        "--db", help="Database file (default: $ASYLUMSTATS_DB, else a per-user data folder)."
+    ),
 ]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -23,7 +25,7 @@ class OutputFormat(str, Enum):
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 
 
-class EngineName(str, Enum):
+class EngineName(StrEnum):
     duckdb = "duckdb"
     spark = "spark"
 

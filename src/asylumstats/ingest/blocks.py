@@ -121,6 +121,11 @@ class TableReader:
         )
         self._schema = pa.schema([(n, pa.string()) for n in self._db_names])
 
+    @property
+    def schema(self) -> pa.Schema:
+        """The Arrow schema of every block's table (raw strings, db column names)."""
+        return self._schema
+
     def _read_header_line(self) -> bytes:
         buf = b""
         while True:

@@ -34,7 +34,6 @@ from asylumstats.ingest.values import sql_expr
 from asylumstats.release import Release, open_release
 
 T = TypeVar("T")
-_QUARANTINE_FLUSH = 20_000
 
 
 def _q(name: str) -> str:
@@ -208,24 +207,36 @@ def _load_table(
             exprs.append(f"{sql_expr(c, src, keep)} AS {_q(c.db_name)}")
         insert = f"INSERT INTO {_q(spec.db_name)} SELECT {', '.join(exprs)} FROM _blk"
         task = bar.add(spec.stem, rel.archive.size(member))
-        pending: list[tuple[int, str, str]] = []
-        for block in _prefetch(reader.blocks()):
-            tr.rows_in_file += block.rows
-            tr.repaired += block.repaired
-            tr.quarantined += len(block.quarantine)
-            if block.table is not None and block.table.num_rows:
-                tr.loaded += block.table.num_rows
-                con.register("_blk", block.table)
-                try:
-                    con.execute(insert)
-                finally:
-                    con.unregister("_blk")
-            pending.extend(block.quarantine)
-            if len(pending) >= _QUARANTINE_FLUSH:
-                _insert_quarantine(con, spec.stem, pending)
-                pending = []
-            bar.advance(task, block.nbytes, block.rows)
-        _insert_quarantine(con, spec.stem, pending)
+        quarantine: list[tuple[int, str, str]] = []
+        failure: list[BaseException] = []
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            # Pulled by DuckDB while it runs the one INSERT; blocks are read ahead in a thread.
+            try:
+                for block in _prefetch(reader.blocks()):
+                    tr.rows_in_file += block.rows
+                    tr.repaired += block.repaired
+                    tr.quarantined += len(block.quarantine)
+                    quarantine.extend(block.quarantine)
+                    bar.advance(task, block.nbytes, block.rows)
+                    if block.table is not None and block.table.num_rows:
+                        tr.loaded += block.table.num_rows
+                        yield from block.table.to_batches()
+            except BaseException as exc:  # DuckDB would only see a string
+                failure.append(exc)
+                raise
+
+        source = pa.RecordBatchReader.from_batches(reader.schema, batches())
+        con.register("_blk", source)
+        try:
+            con.execute(insert)
+        except BaseException:
+            if failure:
+                raise failure[0] from None
+            raise
+        finally:
+            con.unregister("_blk")
+        _insert_quarantine(con, spec.stem, quarantine)
         bar.finish(task)
     if tr.loaded + tr.quarantined != tr.rows_in_file:  # pragma: no cover - an internal bug
         raise RuntimeError(f"{spec.stem}: loaded + quarantined != rows in file")

@@ -136,9 +136,16 @@ def ranked_chart(
     reference: float | None = None,
 ) -> dict[str, Any]:
     """Groups (judges of a court, courts of a nationality…) ranked by rate, with intervals."""
-    values = _values(rows, [label, *_VALUE_FIELDS])
+    code = label.replace("_name", "_code")
+    values = _values(rows, [label, code, *_VALUE_FIELDS])
+    for v in values:  # a name, else the code; a name shared by two codes gets its code
+        v[label] = v[label] or v.get(code) or "(unknown)"
+    counts: dict[str, int] = {}
     for v in values:
-        v[label] = v[label] or "(unknown)"
+        counts[v[label]] = counts.get(v[label], 0) + 1
+    for v in values:
+        if counts[v[label]] > 1 and v.get(code):
+            v[label] = f"{v[label]} ({v[code]})"
     y = {
         "field": label,
         "type": "nominal",

@@ -3,7 +3,7 @@
 Builds on ``metrics_fixtures`` (``Dataset``, ``build_db``, the lookups): adds the columns those
 helpers leave NULL (``osc_date``, ``input_date``, ``other_comp``, ``appl_recd_date``) and
 ``appeals`` rows. The references recompute the metrics from the rows in plain Python, from the
-definitions in docs/methodology-appeals-wait-backlog.md (their own code lists, no SQL).
+definitions in docs/methodology.md §7 (their own code lists, no SQL).
 """
 
 from __future__ import annotations

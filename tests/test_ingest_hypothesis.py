@@ -96,7 +96,7 @@ def _expected(col: Column, raw: str) -> Any:
     return v
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(mangled(), min_size=1, max_size=25), st.booleans())
 def test_mangled_rows_loaded_exactly_or_quarantined(
     rows: list[tuple[dict[str, str], list[bytes], str]], crlf: bool

@@ -284,3 +284,32 @@ def test_header_only_table_and_synthetic(tmp_path: Path) -> None:
 def test_row_helper_rejects_unknown_names() -> None:
     with pytest.raises(AssertionError):
         row(CASES, {"NOPE": "1"})
+
+
+def test_blank_parent_reference_loaded_as_null(tmp_path: Path) -> None:
+    """A blank parent id (real appeals often lack idnProceeding) is NULL, not quarantined;
+    a blank or non-integer primary key, or a non-integer parent id, is quarantined."""
+    from asylumstats.ingest.tables import APPEALS
+
+    def appeal(idn: str, case: str, proc: str) -> list[str]:
+        return row(APPEALS, {"idnAppeal": idn, "idncase": case, "idnProceeding": proc,
+                             "strFiledBy": "A", "datAppealFiled": "2020-01-02 00:00:00.000"})
+
+    tables = minimal_tables()
+    tables["tblAppeal"] = table_bytes(
+        APPEALS,
+        [appeal("1", "1", "10"), appeal("2", "1", ""), appeal("3", "1", "  "),
+         appeal("", "1", "10"), appeal("5", "1", "X9")],
+    )
+    top = write_release(tmp_path, tables)
+    report = ingest_release(top, tmp_path / "db.duckdb", progress=False)
+    t = report.tables["tblAppeal"]
+    assert (t.rows_in_file, t.loaded, t.quarantined, t.orphans) == (5, 3, 2, 0)
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    got = con.execute("SELECT idnappeal, idncase, idnproceeding FROM appeals ORDER BY 1").fetchall()
+    assert got == [(1, 1, 10), (2, 1, None), (3, 1, None)]
+    lines = con.execute(
+        "SELECT line_number FROM quarantine WHERE table_name = 'tblAppeal' ORDER BY 1"
+    ).fetchall()
+    assert lines == [(5,), (6,)]
+    con.close()

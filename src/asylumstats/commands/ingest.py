@@ -47,7 +47,7 @@ def ingest(
 def _print_summary(report: IngestReport) -> None:
     out = Console() if sys.stdout.isatty() else Console(width=120)
     if report.synthetic:
-        out.print("[bold red]SYNTHETIC DATA[/] — this release was generated, not published by EOIR.")
+        out.print("[bold red]SYNTHETIC DATA[/] — generated, not published by EOIR.")
     date = report.release_date.isoformat() if report.release_date else "unknown date"
     out.print(f"Release [bold]{report.release}[/] ({date}) → {report.db_path}")
     table = Table(title=None, show_lines=False)

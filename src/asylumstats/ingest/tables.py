@@ -5,7 +5,9 @@ the synthetic generator (``sample``) share. Column order is the order of the 202
 the reader never relies on it (columns are found by header name) but the generator writes it.
 
 Kinds:
-- ``id``: an integer key (BIGINT); an id column that does not parse makes the row unloadable.
+- ``id``: an integer key (BIGINT); an id that does not parse makes the row unloadable. A
+  reference to a parent (``nullable``) may be blank — about 9 % of real appeals have no
+  ``idnProceeding`` — and is then NULL.
 - ``int``: another integer (BIGINT).
 - ``date``: ``YYYY-MM-DD HH:MM:SS[.mmm]`` (or ``YYYY-MM-DD``) → TIMESTAMP; all-``0`` → NULL.
 - ``time``: ``HHMM`` → VARCHAR.
@@ -40,6 +42,7 @@ class Column:
     lookup: str | None = None  # lookup file stem whose codes this column holds
     pattern: str | None = None  # full-match regex a valid (non-null) value obeys
     required: bool = False  # a table must have this column (header check)
+    nullable: bool = False  # an ``id`` that may be blank (a parent reference), loaded as NULL
 
     @property
     def db_name(self) -> str:
@@ -84,6 +87,11 @@ class TableSpec:
 def _c(name: str, kind: Kind, max_len: int | None = None, lookup: str | None = None,
        pattern: str | None = None, required: bool = False) -> Column:
     return Column(name, kind, max_len, lookup, pattern, required)
+
+
+def _ref(name: str) -> Column:
+    """A required parent-reference id column that may be blank in a row."""
+    return Column(name, "id", required=True, nullable=True)
 
 
 CASES = TableSpec(
@@ -141,7 +149,7 @@ PROCEEDINGS = TableSpec(
     parents=(Parent("idncase", "cases", "idncase"),),
     columns=(
         _c("IDNPROCEEDING", "id", required=True),
-        _c("IDNCASE", "id", required=True),
+        _ref("IDNCASE"),
         _c("OSC_DATE", "date"),
         _c("INPUT_DATE", "date"),
         _c("BASE_CITY_CODE", "code", 3, "tblLookupBaseCity", required=True),
@@ -191,8 +199,8 @@ APPLICATIONS = TableSpec(
     ),
     columns=(
         _c("IDNPROCEEDINGAPPLN", "id", required=True),
-        _c("IDNPROCEEDING", "id", required=True),
-        _c("IDNCASE", "id", required=True),
+        _ref("IDNPROCEEDING"),
+        _ref("IDNCASE"),
         _c("APPL_CODE", "code", 5, "tblLookUp_Appln", required=True),
         _c("APPL_RECD_DATE", "date"),
         _c("APPL_DEC", "code", 2, "tblLookupCourtAppDecisions", required=True),
@@ -209,8 +217,8 @@ APPEALS = TableSpec(
     ),
     columns=(
         _c("idnAppeal", "id", required=True),
-        _c("idncase", "id", required=True),
-        _c("idnProceeding", "id", required=True),
+        _ref("idncase"),
+        _ref("idnProceeding"),
         _c("strAppealCategory", "code", 3),
         _c("strAppealType", "text"),
         _c("datAppealFiled", "date"),
@@ -235,7 +243,7 @@ REPS = TableSpec(
     parents=(Parent("idncase", "cases", "idncase"),),
     columns=(
         _c("IDNREPSASSIGNED", "id", required=True),
-        _c("IDNCASE", "id", required=True),
+        _ref("IDNCASE"),
         _c("STRATTYLEVEL", "code", 5),
         _c("STRATTYTYPE", "code", 5),
         _c("PARENT_TABLE", "code", 20),
@@ -255,7 +263,7 @@ CUSTODY_HISTORY = TableSpec(
     parents=(Parent("idncase", "cases", "idncase"),),
     columns=(
         _c("IDNCUSTODY", "id", required=True),
-        _c("IDNCASE", "id", required=True),
+        _ref("IDNCASE"),
         _c("CUSTODY", "code", 1),
         _c("DATDETAINED", "date"),
         _c("DATRELEASED", "date"),
@@ -269,8 +277,8 @@ LEAD_RIDER = TableSpec(
     parents=(Parent("idnleadcase", "cases", "idncase"), Parent("idnridercase", "cases", "idncase")),
     columns=(
         _c("idnLeadRider", "id", required=True),
-        _c("idnLeadCase", "id", required=True),
-        _c("idnRiderCase", "id", required=True),
+        _ref("idnLeadCase"),
+        _ref("idnRiderCase"),
         _c("datCreatedOn", "date"),
         _c("datModifiedOn", "date"),
         _c("datSeveredOn", "date"),

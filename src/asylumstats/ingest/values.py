@@ -81,7 +81,7 @@ class Rule:
         kind = col.kind
         t = v.strip() if v is not None else ""
         if kind == "id":
-            return 0 if parses_int(t) else -1
+            return 0 if parses_int(t) or (col.nullable and t == "") else -1
         if is_null_token(t, self.keep):
             return 0
         if kind == "int":

@@ -28,11 +28,9 @@ from asylumstats.metrics.wait import (
     days_sql,
     metric_definition,
     plausible_sql,
-    quantile_sql,
-    ranked_sql,
     release_date,
 )
-from asylumstats.model.appeals import BIA_OUTCOMES, appeals_source
+from asylumstats.model.appeals import BIA_OUTCOMES, decisions_source
 
 #: The two appeal directions: prefix → (decision outcome appealed, count field, base field).
 DIRECTIONS: dict[str, tuple[str, str, str]] = {
@@ -64,49 +62,87 @@ def appeals_fields(by: Sequence[Dimension]) -> list[str]:
     return [*out, "definition", "small_sample"]
 
 
+def cumulative_sql(
+    histogram: str, partition: Sequence[str], measures: Sequence[tuple[str, str]]
+) -> str:
+    """``histogram`` (a SELECT with, per measure, a value column and the count of rows having
+    that value) with ``<value>__cum`` (rows with a value up to this one, ascending, NULLs
+    last) and ``<value>__n`` (rows with a non-NULL value) per ``partition``.
+
+    :func:`histogram_quantile_sql` then gives the same nearest-rank quantile as
+    ``wait.quantile_sql`` over one row per value, from far fewer rows (one per distinct value).
+    """
+    over = f"PARTITION BY {', '.join(partition)}" if partition else ""
+    extra = []
+    for value, count in measures:
+        extra.append(
+            f"SUM(CASE WHEN {value} IS NOT NULL THEN {count} ELSE 0 END) OVER ({over} "
+            f"ORDER BY {value} ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
+            f"AS {value}__cum"
+        )
+        extra.append(
+            f"SUM(CASE WHEN {value} IS NOT NULL THEN {count} ELSE 0 END) OVER ({over}) "
+            f"AS {value}__n"
+        )
+    return f"SELECT h.*, {', '.join(extra)} FROM ({histogram}) AS h"
+
+
+def histogram_quantile_sql(value: str, percent: int) -> str:
+    """Aggregate over a :func:`cumulative_sql`: the nearest-rank ``percent`` quantile, the
+    smallest value ``v`` with ``(rows <= v) * 100 >= percent * rows``."""
+    return (
+        f"MIN(CASE WHEN {value} IS NOT NULL AND {value}__cum * 100 >= {percent} * {value}__n "
+        f"THEN {value} END)"
+    )
+
+
 def appeals_sql(
     engine: Any, table: str, dims: Sequence[Dimension], filters: Filters, release: Any
 ) -> tuple[str, list[Any]]:
-    """``(sql, params)`` of the grouped appeals query."""
+    """``(sql, params)`` of the grouped appeals query.
+
+    Reads ``decision_appeals`` (one row per grant or denial with its appeal; the SQL inline
+    when a database predates the table): the case definition (``table``
+    ``asylum_case_decisions``) keeps each case's last decision. Per group the decisions are
+    first counted per outcome, appeal state and days to the BIA decision: a histogram, so the
+    exact quantiles need a window over distinct day counts only, not over every decision.
+    """
     keys = key_columns(dims)
     where, params = filters.where()
-    predicate = "outcome IN ('grant', 'denial')"
-    inner_where = f"{where} AND {predicate}" if where else f"WHERE {predicate}"
-    decisions = f"SELECT * FROM {table} {inner_where}"
-    cols = [f"d.{k} AS {k}" for k in keys]
-    for party, (outcome, _, _) in DIRECTIONS.items():
-        mine = f"d.outcome = '{outcome}'"
-        appealed = f"{mine} AND ap.{party}_appealed = 1"
-        bia_date = f"ap.{party}_bia_date"
-        ok = plausible_sql("d.decision_date", bia_date, release)
-        cols += [
-            f"CASE WHEN {mine} THEN 1 ELSE 0 END AS is_{outcome}",
-            f"CASE WHEN {appealed} THEN 1 ELSE 0 END AS {party}_appealed",
-            f"CASE WHEN {mine} AND ap.{party}_case_appealed = 1 THEN 1 ELSE 0 END "
-            f"AS {party}_case_appealed",
-            f"CASE WHEN {appealed} THEN ap.{party}_bia_outcome END AS {party}_bia_outcome",
-            f"CASE WHEN {appealed} AND {bia_date} IS NOT NULL AND {ok} "
-            f"THEN {days_sql('d.decision_date', bia_date)} END AS {party}_days",
-        ]
+    parts = [where[len("WHERE ") :]] if where else []
+    if table == "asylum_case_decisions":
+        parts.append("case_last")
+    elif table != "asylum_decisions":
+        raise UserError(f"The appeals metric does not read {table}.")
+    ok = plausible_sql("decision_date", "bia_date", release)
+    state = ["outcome", "appealed", "case_appealed", "bia_outcome"]
     base = (
-        f"SELECT {', '.join(cols)} FROM ({decisions}) AS d "
-        f"LEFT JOIN {appeals_source(engine)} AS ap ON ap.idnproceeding = d.idnproceeding"
+        f"SELECT {', '.join([*keys, *state])}, CASE WHEN appealed = 1 AND bia_date IS NOT NULL "
+        f"AND {ok} THEN {days_sql('decision_date', 'bia_date')} END AS days "
+        f"FROM {decisions_source(engine)} AS d" + (f" WHERE {' AND '.join(parts)}" if parts else "")
     )
-    ranked = ranked_sql(base, keys, [f"{p}_days" for p in DIRECTIONS])
+    histogram = (
+        f"SELECT {', '.join([*keys, *state, 'days'])}, COUNT(*) AS n FROM ({base}) AS b "
+        f"GROUP BY {', '.join([*keys, *state, 'days'])}"
+    )
+    ranked = cumulative_sql(histogram, [*keys, "outcome"], [("days", "n")])
     aggs = []
     for party, (outcome, _, _) in DIRECTIONS.items():
+        mine = f"outcome = '{outcome}'"
+
+        def count(cond: str, alias: str, mine: str = mine) -> str:
+            return f"SUM(CASE WHEN {mine}{cond} THEN n ELSE 0 END) AS {alias}"
+
         aggs += [
-            f"SUM(is_{outcome}) AS n_{outcome}",
-            f"SUM({party}_appealed) AS {party}_appealed",
-            f"SUM({party}_case_appealed) AS {party}_case_appealed",
+            count("", f"n_{outcome}"),
+            count(" AND appealed = 1", f"{party}_appealed"),
+            count(" AND case_appealed = 1", f"{party}_case_appealed"),
         ]
+        aggs += [count(f" AND bia_outcome = '{o}'", f"{party}_bia_{o}") for o in BIA_OUTCOMES]
+        aggs.append(count(" AND days IS NOT NULL", f"{party}_days_count"))
         aggs += [
-            f"SUM(CASE WHEN {party}_bia_outcome = '{o}' THEN 1 ELSE 0 END) AS {party}_bia_{o}"
-            for o in BIA_OUTCOMES
-        ]
-        aggs.append(f"COUNT({party}_days) AS {party}_days_count")
-        aggs += [
-            f"{quantile_sql(f'{party}_days', pct)} AS {party}_days_{q}"
+            f"MIN(CASE WHEN {mine} AND days IS NOT NULL AND days__cum * 100 >= {pct} * days__n "
+            f"THEN days END) AS {party}_days_{q}"
             for q, pct in APPEAL_QUANTILES
         ]
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
@@ -139,14 +175,16 @@ def appeals_result(
             n, k = int(r[f"n_{outcome}"] or 0), int(r[f"{party}_appealed"] or 0)
             total += n
             low, high = wilson(k, n)
-            row.update({
-                base: n,
-                count: k,
-                f"{party}_appeal_share": (k / n) if n else None,
-                f"{party}_appeal_ci_low": low,
-                f"{party}_appeal_ci_high": high,
-                f"{base}_case_appealed_by_{party}": int(r[f"{party}_case_appealed"] or 0),
-            })
+            row.update(
+                {
+                    base: n,
+                    count: k,
+                    f"{party}_appeal_share": (k / n) if n else None,
+                    f"{party}_appeal_ci_low": low,
+                    f"{party}_appeal_ci_high": high,
+                    f"{base}_case_appealed_by_{party}": int(r[f"{party}_case_appealed"] or 0),
+                }
+            )
         if total == 0:
             continue
         for party in DIRECTIONS:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from asylumstats.errors import UserError
+from asylumstats.metrics.appeals import cumulative_sql, histogram_quantile_sql
 from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, key_columns
 from asylumstats.metrics.filters import Filters, check_codes, parse_date
 from asylumstats.metrics.query import release_info, sort_rows
@@ -29,26 +30,12 @@ from asylumstats.metrics.wait import (
     MIN_DATE_SQL,
     MetricResult,
     as_int,
-    quantile_sql,
-    ranked_sql,
     release_date,
 )
-from asylumstats.model.outcomes import sql_list
-from asylumstats.model.sql import (
-    COURTS,
-    HEARING_LOCATIONS,
-    JUDGES,
-    LANGUAGES,
-    NATIONALITIES,
-    lookup_sql,
-)
-from asylumstats.model.sql import code as norm_code
+from asylumstats.model.backlog import ADMIN_CLOSURE_CODES, backlog_proceedings_sql
+from asylumstats.model.backlog import TABLE as BACKLOG_TABLE
 
-#: OTHER_COMP codes of an administrative closure (tblLookupCourtDecision, strDecType O):
-#: A Administrative Closing - Other, B Administrative closing - Failure to Appear,
-#: K Administrative Closure, M In Court Prosecutorial Discretion - Admin Closure,
-#: Y Prosecutorial Discretion - Admin Close.
-ADMIN_CLOSURE_CODES: tuple[str, ...] = ("A", "B", "K", "M", "Y")
+__all__ = ["ADMIN_CLOSURE_CODES", "backlog_result", "backlog_rows"]
 
 #: The case types of EOIR's published pending counts (removal, deportation, exclusion,
 #: asylum only, withholding only).
@@ -72,14 +59,6 @@ BACKLOG_DIMENSIONS: dict[str, Dimension] = {
     "case_type": CASE_TYPE,
     "asylum_application": ASYLUM_APPLICATION,
     "fiscal_year": DIMENSIONS["fiscal_year"],
-}
-
-_NAMED = {
-    "judge": (JUDGES, "p.ij_code"),
-    "court": (COURTS, "p.base_city_code"),
-    "hearing_location": (HEARING_LOCATIONS, "p.hearing_loc_code"),
-    "nationality": (NATIONALITIES, "c.nat"),
-    "language": (LANGUAGES, "c.lang"),
 }
 
 
@@ -138,118 +117,104 @@ def fiscal_year_of(day: dt.date) -> int:
     return day.year + (1 if day.month >= 10 else 0)
 
 
-def _start_sql(release: dt.date | None) -> str:
-    def plausible(col: str) -> str:
-        cond = f"CAST({col} AS DATE) >= {MIN_DATE_SQL}"
-        if release is not None:
-            cond += f" AND CAST({col} AS DATE) <= DATE '{release.isoformat()}'"
-        return f"CASE WHEN {cond} THEN CAST({col} AS DATE) END"
-
-    osc, inp = plausible("p.osc_date"), plausible("p.input_date")
-    return f"COALESCE(LEAST({osc}, {inp}), {osc}, {inp})"
-
-
-def proceedings_sql(columns: Any, dims: Sequence[Dimension], release: dt.date | None) -> str:
-    """One row per proceeding with a plausible start: start, next start in its case,
-    completion, administrative closure flag and the dimension codes (names when grouped)."""
-    names = {d.name for d in dims}
-    joins, cols = [], []
-    for name, (lookup, key) in _NAMED.items():
-        dim = DIMENSIONS[name]
-        cols.append(f"{norm_code(key)} AS {dim.code_column}")
-        if name in names:
-            sub = lookup_sql(lookup, columns)
-            alias = f"lu_{name}"
-            if sub is None:
-                cols.append(f"CAST(NULL AS VARCHAR) AS {dim.name_column}")
-            else:
-                joins.append(f"LEFT JOIN ({sub}) AS {alias} ON {alias}.lu_code = {norm_code(key)}")
-                cols.append(f"{alias}.lu_name AS {dim.name_column}")
-    asy = norm_code("c.c_asy_type")
-    cols += [
-        f"{norm_code('p.custody')} AS custody",
-        "c.e_28_date IS NOT NULL AS represented",
-        f"CASE WHEN {asy} = 'I' THEN 'affirmative' WHEN {asy} = 'E' THEN 'defensive' "
-        "ELSE 'unknown' END AS asylum_type",
-        f"{norm_code('p.case_type')} AS case_type",
-    ]
-    base = (
-        f"SELECT p.idnproceeding AS idnproceeding, p.idncase AS idncase, "
-        f"{_start_sql(release)} AS start, CAST(p.comp_date AS DATE) AS comp, "
-        f"CASE WHEN {norm_code('p.other_comp')} IN {sql_list(ADMIN_CLOSURE_CODES)} "
-        f"THEN 1 ELSE 0 END AS admin_closed, {', '.join(cols)} "
-        f"FROM proceedings AS p LEFT JOIN cases AS c ON c.idncase = p.idncase "
-        f"{' '.join(joins)} WHERE p.idncase IS NOT NULL"
-    )
-    return (
-        "SELECT b.*, LEAD(start) OVER (PARTITION BY idncase ORDER BY start ASC NULLS LAST, "
-        f"idnproceeding ASC NULLS LAST) AS next_start FROM ({base}) AS b WHERE start IS NOT NULL"
-    )
-
-
-def asylum_filed_sql() -> str:
-    """Per case: the first receipt date of an ASYL application (no date: its proceeding's)."""
-    first = (
-        "COALESCE(CAST(a.appl_recd_date AS DATE), CAST(p.osc_date AS DATE), "
-        "CAST(p.input_date AS DATE))"
-    )
-    return (
-        f"SELECT a.idncase AS idncase, MIN({first}) AS first_asylum "
-        "FROM applications AS a LEFT JOIN proceedings AS p ON p.idnproceeding = a.idnproceeding "
-        f"WHERE {norm_code('a.appl_code')} = 'ASYL' AND a.idncase IS NOT NULL GROUP BY a.idncase"
-    )
+def backlog_source(engine: Any, release: dt.date | None) -> str:
+    """The model table :data:`~asylumstats.model.backlog.TABLE` when it was built, else its
+    SQL as a parenthesised subquery (a database ingested before the table existed)."""
+    if engine.has_table(BACKLOG_TABLE):
+        return BACKLOG_TABLE
+    return f"({backlog_proceedings_sql(engine.table_columns, release)})"
 
 
 def backlog_sql(
-    columns: Any,
+    source: str,
     dims: Sequence[Dimension],
     dates: Sequence[tuple[dt.date, int | None]],
     filters: Filters,
     case_types: Sequence[str],
-    release: dt.date | None,
+    grid: bool = False,
 ) -> tuple[str, list[Any]]:
-    """``(sql, params)`` of the grouped backlog at each of ``dates`` ((date, fiscal year))."""
+    """``(sql, params)`` of the grouped backlog at each of ``dates`` ((date, fiscal year)).
+
+    ``source`` is ``backlog_proceedings`` (or its SQL): the rows counting at a date D are
+    those with ``start <= D`` and ``live_until`` NULL or after D. With ``grid`` (every date is
+    a fiscal-year end of the grid, as for ``--by fiscal_year``) the rows are first counted per
+    group, start and grid dates (``*_fye``), then those counts are spread over the years. The
+    nearest-rank median age is taken from a histogram (pending cases per group, date and age
+    in days) with a running count, which picks the very value a ``row_number()`` over every
+    pending case would.
+    """
     params: list[Any] = []
+    keys = [k for k in key_columns(dims) if k != "fiscal_year"]
+    plain = [k for k in keys if k != "asylum_application"]
+    asylum = "asylum_application" in keys
+    where, fparams = filters.without("fy", "date_from", "date_to").where()
+    parts = [where[len("WHERE ") :]] if where else []
+    if case_types:
+        parts.append(f"case_type IN ({', '.join('?' for _ in case_types)})")
+    if grid:
+        first, last = min(d for d, _ in dates), max(d for d, _ in dates)
+        parts += [
+            "(live_until_fye IS NULL OR live_until_fye > start_fye)",
+            f"start_fye <= DATE '{last.isoformat()}'",
+            f"(live_until_fye IS NULL OR live_until_fye > DATE '{first.isoformat()}')",
+        ]
+        cols = [*plain, "start", "start_fye", "live_until_fye", "closed_fye"]
+        cols += ["first_asylum_fye"] if asylum else []
+        rows = (
+            f"(SELECT {', '.join(cols)}, COUNT(*) AS w FROM {source} AS l"
+            + (f" WHERE {' AND '.join(parts)}" if parts else "")
+            + f" GROUP BY {', '.join(cols)})"
+        )
+        params += fparams + list(case_types)
+        begun, until, closed, filed = (
+            "start_fye",
+            "live_until_fye",
+            "closed_fye",
+            "first_asylum_fye",
+        )
+        weight, parts = "l.w", []
+    else:
+        rows = source
+        begun, until, closed, filed = "start", "live_until", "comp", "first_asylum"
+        weight = "1"
     date_rows = []
     for day, fy in dates:
         date_rows.append("SELECT CAST(? AS DATE) AS at_date, CAST(? AS INTEGER) AS at_fy")
         params += [day, fy]
     at_table = " UNION ALL ".join(date_rows)
-    joined = (
-        "SELECT l.*, dt.at_date AS at_date, dt.at_fy AS fiscal_year, "
-        "CASE WHEN l.comp IS NULL OR l.comp > dt.at_date THEN 1 ELSE 0 END AS is_pending, "
-        "CASE WHEN l.comp <= dt.at_date AND l.admin_closed = 1 THEN 1 ELSE 0 END AS is_closed, "
-        "CASE WHEN l.comp IS NULL OR l.comp > dt.at_date "
-        "THEN date_diff('day', l.start, dt.at_date) END AS age, "
-        "COALESCE(asy.first_asylum <= dt.at_date, FALSE) AS asylum_application "
-        f"FROM ({proceedings_sql(columns, dims, release)}) AS l "
-        f"JOIN ({at_table}) AS dt ON l.start <= dt.at_date "
-        "AND (l.next_start IS NULL OR l.next_start > dt.at_date) "
-        f"LEFT JOIN ({asylum_filed_sql()}) AS asy ON asy.idncase = l.idncase "
-        "WHERE l.comp IS NULL OR l.comp > dt.at_date OR l.admin_closed = 1"
+    if not grid:
+        params += fparams + list(case_types)
+    wanted = [f"l.{k} AS {k}" for k in plain]
+    if asylum:
+        wanted.append(f"COALESCE(l.{filed} <= dt.at_date, FALSE) AS asylum_application")
+    # Every row counting at a date is pending or (when not) administratively closed; in the
+    # grid, ``closed_fye`` is NULL unless the proceeding was administratively closed.
+    pending = f"l.{closed} IS NULL OR l.{closed} > dt.at_date"
+    selected = (
+        f"SELECT {', '.join([*wanted, 'dt.at_date AS at_date', 'dt.at_fy AS fiscal_year'])}, "
+        f"{weight} AS w, CASE WHEN {pending} THEN 1 ELSE 0 END AS is_pending, "
+        f"CASE WHEN {pending} THEN date_diff('day', l.start, dt.at_date) END AS age "
+        f"FROM {rows} AS l JOIN ({at_table}) AS dt ON l.{begun} <= dt.at_date "
+        f"AND (l.{until} IS NULL OR l.{until} > dt.at_date)"
+        + (f" WHERE {' AND '.join(parts)}" if parts else "")
     )
-    where, fparams = filters.without("fy", "date_from", "date_to").where()
-    parts = [where[len("WHERE "):]] if where else []
-    params += fparams
-    if case_types:
-        parts.append(f"case_type IN ({', '.join('?' for _ in case_types)})")
-        params += list(case_types)
-    # Rows that are neither pending nor administratively closed were filtered above.
-    selected = f"SELECT * FROM ({joined}) AS j" + (
-        f" WHERE {' AND '.join(parts)}" if parts else ""
-    )
-    keys = [k for k in key_columns(dims) if k != "fiscal_year"]
+    group_cols = [*key_columns(dims), "at_date"]
     part_cols = [*keys, "at_date"]
-    ranked = ranked_sql(selected, part_cols, ["age"])
+    histogram = (
+        f"SELECT {', '.join(group_cols)}, age, "
+        "CAST(SUM(is_pending * w) AS BIGINT) AS n_pending, "
+        "CAST(SUM((1 - is_pending) * w) AS BIGINT) AS n_closed "
+        f"FROM ({selected}) AS s GROUP BY {', '.join([*group_cols, 'age'])}"
+    )
+    ranked = cumulative_sql(histogram, part_cols, [("age", "n_pending")])
     aggs = [
-        "SUM(is_pending) AS pending",
-        "SUM(is_closed) AS administratively_closed",
-        f"{quantile_sql('age', 50)} AS median_age_days",
+        "SUM(n_pending) AS pending",
+        "SUM(n_closed) AS administratively_closed",
+        f"{histogram_quantile_sql('age', 50)} AS median_age_days",
     ]
     for name, low, high in AGE_BUCKETS:
         cond = f"age >= {low}" + (f" AND age < {high}" if high is not None else "")
-        aggs.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}")
-    group_cols = [*key_columns(dims), "at_date"]
+        aggs.append(f"SUM(CASE WHEN {cond} THEN n_pending ELSE 0 END) AS {name}")
     sql = (
         f"SELECT {', '.join([*group_cols, *aggs])} FROM ({ranked}) AS r "
         f"GROUP BY {', '.join(group_cols)}"
@@ -302,11 +267,14 @@ def backlog_dates(
         if filters.date_from is not None:
             first = fiscal_year_of(filters.date_from)
         else:
-            found = engine.query(
-                f"SELECT MIN(CAST(osc_date AS DATE)), MIN(CAST(input_date AS DATE)) "
-                f"FROM proceedings WHERE CAST(osc_date AS DATE) >= {MIN_DATE_SQL} "
-                f"OR CAST(input_date AS DATE) >= {MIN_DATE_SQL}"
-            ).rows
+            memo = getattr(engine, "memo", {})
+            if "backlog_first_starts" not in memo:  # the database is read-only to an engine
+                memo["backlog_first_starts"] = engine.query(
+                    f"SELECT MIN(CAST(osc_date AS DATE)), MIN(CAST(input_date AS DATE)) "
+                    f"FROM proceedings WHERE CAST(osc_date AS DATE) >= {MIN_DATE_SQL} "
+                    f"OR CAST(input_date AS DATE) >= {MIN_DATE_SQL}"
+                ).rows
+            found = memo["backlog_first_starts"]
             starts = [d for d in (_as_date(v) for v in (found[0] if found else ())) if d]
             plausible = [d for d in starts if d >= dt.date(1950, 1, 1)]
             first = fiscal_year_of(min(plausible)) if plausible else last
@@ -342,7 +310,8 @@ def backlog_result(
     release = release_date(info)
     by_fy = any(d.name == "fiscal_year" for d in dims)
     dates = backlog_dates(engine, by_fy, day, f, release)
-    sql, params = backlog_sql(engine.table_columns, dims, dates, f, types, release)
+    source = backlog_source(engine, release)
+    sql, params = backlog_sql(source, dims, dates, f, types, grid=by_fy)
     keys = key_columns(dims)
     fields = backlog_fields(dims)
     rows = []

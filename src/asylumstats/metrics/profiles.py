@@ -65,7 +65,11 @@ def resolve(engine: Any, dimension: str, text: str) -> tuple[str, str | None]:
     query = (text or "").strip()
     if not query:
         raise UserError(f"Give a {dimension} code or name.")
-    known = candidates(engine, dimension)
+    memo = getattr(engine, "memo", {})
+    key = ("profile_candidates", dimension)
+    if key not in memo:  # the database is read-only to an engine: the list cannot change
+        memo[key] = candidates(engine, dimension)
+    known = memo[key]
     code = query.upper()
     if code in known:
         return code, known[code]
@@ -163,6 +167,16 @@ def _header(
     }
 
 
+def _nation_by_year(engine: Any, filters: Filters, d: Definition) -> RateResult:
+    """The nation's rates by fiscal year, cached per engine (the database is read-only to
+    it), by definition and filters; only copies of its rows leave a profile."""
+    memo = getattr(engine, "memo", {})
+    key = ("profile_nation_fy", d, filters)
+    if key not in memo:
+        memo[key] = rate_result(engine, ["fiscal_year"], filters, d, check=False)
+    return memo[key]
+
+
 def judge_profile(
     engine: Any, judge: str, definition: str | Definition = "merits", filters: Filters | None = None
 ) -> dict[str, Any]:
@@ -184,7 +198,7 @@ def judge_profile(
             engine, ["fiscal_year"], replace(base, court=main[0]["court_code"]), d, check=False
         )
         court_row = combine(court_fy.rows, d)
-    nation_fy = rate_result(engine, ["fiscal_year"], base.without("court"), d, check=False)
+    nation_fy = _nation_by_year(engine, base.without("court"), d)
     nation = combine(nation_fy.rows, d)
     out = _header(engine, "judge", {"judge_code": code, "judge_name": name}, d, subject_f, by_fy)
     out.update(
@@ -213,7 +227,7 @@ def court_profile(
     subject_f = replace(base, court=code)
     by_fy = rate_result(engine, ["fiscal_year"], subject_f, d, check=False)
     overall = combine(by_fy.rows, d)
-    nation_fy = rate_result(engine, ["fiscal_year"], base.without("judge"), d, check=False)
+    nation_fy = _nation_by_year(engine, base.without("judge"), d)
     nation = combine(nation_fy.rows, d)
     out = _header(engine, "court", {"court_code": code, "court_name": name}, d, subject_f, by_fy)
     out.update(
@@ -243,7 +257,7 @@ def nationality_profile(
     subject_f = replace(base, nationality=code)
     by_fy = rate_result(engine, ["fiscal_year"], subject_f, d, check=False)
     overall = combine(by_fy.rows, d)
-    nation_fy = rate_result(engine, ["fiscal_year"], base, d, check=False)
+    nation_fy = _nation_by_year(engine, base, d)
     nation = combine(nation_fy.rows, d)
     keys = {"nationality_code": code, "nationality_name": name}
     out = _header(engine, "nationality", keys, d, subject_f, by_fy)

@@ -22,13 +22,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from asylumstats.model.outcomes import sql_list
+from asylumstats.model.outcomes import DENIAL, GRANT, sql_list
 
 #: Name of the optional model table (used when present, else the SQL runs inline).
 TABLE = "proceeding_appeals"
 
+#: Name of the model table of appealable decisions (:func:`decision_appeals_sql`).
+DECISIONS_TABLE = "decision_appeals"
+
+#: Physical order of :data:`DECISIONS_TABLE` (as ``asylum_decisions``).
+DECISIONS_ORDER = "fiscal_year, court_code, judge_code, decision_date, idnproceedingappln"
+
 #: strFiledBy codes that count as an appeal by DHS (I = DHS/INS, B = both parties).
 DHS_FILERS: tuple[str, ...] = ("I", "B")
+#: Name of the model table of appealable decisions (:func:`decision_appeals_sql`).
+DECISIONS_TABLE = "decision_appeals"
+
+#: Physical order of :data:`DECISIONS_TABLE` (as ``asylum_decisions``).
+DECISIONS_ORDER = "fiscal_year, court_code, judge_code, decision_date, idnproceedingappln"
+
 #: strFiledBy codes that count as an appeal by the respondent (A = alien, B = both parties).
 RESPONDENT_FILERS: tuple[str, ...] = ("A", "B")
 
@@ -159,6 +171,83 @@ def appeals_source(engine: Any) -> str:
     return f"({proceeding_appeals_sql()})"
 
 
+#: The ``appeals`` columns :func:`proceeding_appeals_sql` reads.
+SOURCE_COLUMNS: tuple[str, ...] = (
+    "idnappeal",
+    "idnproceeding",
+    "strfiledby",
+    "strappealcategory",
+    "strappealtype",
+    "datappealfiled",
+    "strbiadecision",
+    "datbiadecision",
+)
+
+
+def can_build(engine: Any) -> bool:
+    """Whether the release has an ``appeals`` table with the columns the SQL reads."""
+    have = set(engine.table_columns("appeals"))
+    return bool(have) and all(c in have for c in SOURCE_COLUMNS)
+
+
 def build_appeals(engine: Any) -> None:
     """Materialize :data:`TABLE` (optional: the metrics run the SQL inline without it)."""
     engine.materialize(TABLE, proceeding_appeals_sql(), "idnproceeding")
+
+
+def decision_appeals_sql(appeals: str = TABLE) -> str:
+    """SELECT with one row per asylum grant or denial (every ``asylum_decisions`` column) and
+    the appeal of the party that can appeal it: DHS for a grant, the respondent for a denial.
+
+    - ``case_last``: the decision is its case's last (the row ``asylum_case_decisions``
+      keeps: latest decision date, then grant > denial > other, then the highest
+      ``idnproceedingappln``);
+    - ``appealed`` / ``case_appealed`` (0/1): that party appealed (any row) / appealed the IJ
+      decision itself;
+    - ``bia_outcome`` / ``bia_date``: the BIA result of that party's principal appeal (NULL
+      when not appealed).
+
+    ``appeals`` is :data:`TABLE` or a parenthesised :func:`proceeding_appeals_sql`.
+    """
+    parties = ((GRANT, "dhs"), (DENIAL, "respondent"))
+    appealed = " OR ".join(f"(d.outcome = '{o}' AND ap.{p}_appealed = 1)" for o, p in parties)
+    case_appealed = " OR ".join(
+        f"(d.outcome = '{o}' AND ap.{p}_case_appealed = 1)" for o, p in parties
+    )
+
+    def pick(column: str) -> str:
+        whens = " ".join(
+            f"WHEN d.outcome = '{o}' AND ap.{p}_appealed = 1 THEN ap.{p}_{column}"
+            for o, p in parties
+        )
+        return f"CASE {whens} END"
+
+    ranked = (
+        "SELECT a.*, row_number() OVER (PARTITION BY idncase ORDER BY decision_date DESC, "
+        f"CASE outcome WHEN '{GRANT}' THEN 0 WHEN '{DENIAL}' THEN 1 ELSE 2 END, "
+        "idnproceedingappln DESC) AS case_rn FROM asylum_decisions AS a"
+    )
+    return f"""
+SELECT d.*, d.case_rn = 1 AS case_last,
+  CASE WHEN {appealed} THEN 1 ELSE 0 END AS appealed,
+  CASE WHEN {case_appealed} THEN 1 ELSE 0 END AS case_appealed,
+  {pick("bia_outcome")} AS bia_outcome,
+  {pick("bia_date")} AS bia_date
+FROM ({ranked}) AS d
+LEFT JOIN {appeals} AS ap ON ap.idnproceeding = d.idnproceeding
+WHERE d.outcome IN ('{GRANT}', '{DENIAL}')
+"""
+
+
+def decisions_source(engine: Any) -> str:
+    """:data:`DECISIONS_TABLE` when it was built, else its SQL as a parenthesised subquery."""
+    if engine.has_table(DECISIONS_TABLE):
+        return DECISIONS_TABLE
+    return f"({decision_appeals_sql(appeals_source(engine))})"
+
+
+def build_decision_appeals(engine: Any) -> None:
+    """Materialize :data:`DECISIONS_TABLE` (after :data:`TABLE` and ``asylum_decisions``)."""
+    engine.materialize(
+        DECISIONS_TABLE, decision_appeals_sql(appeals_source(engine)), DECISIONS_ORDER
+    )

@@ -501,7 +501,11 @@ class Model:
         out.tables["tblAppeal"] = {
             "idnAppeal": istr(apid),
             "idncase": cid_s[ap_case],
-            "idnProceeding": pid_s[ap_proc],
+            # like the real table, ~9 % of appeals (motions, bond and DHS-officer appeals,
+            # not case appeals) carry no proceeding id
+            "idnProceeding": np.where(
+                (ap_type != "Case Appeal") & (rng.random(Q) < .6), "", pid_s[ap_proc]
+            ).astype(object),
             "strAppealCategory": cat,
             "strAppealType": ap_type,
             "datAppealFiled": dates(filed),

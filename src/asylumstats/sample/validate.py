@@ -39,7 +39,7 @@ def valid_value(col: Column, raw: str) -> bool:
     v = raw.replace("\x00", "").strip()
     kind = col.kind
     if v == "":
-        return kind != "id"
+        return kind != "id" or col.nullable
     if kind == "id":
         return v.isdigit() and v.isascii()
     if kind == "int":

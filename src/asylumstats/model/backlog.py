@@ -1,0 +1,231 @@
+"""``backlog_proceedings``: one row per proceeding, ready for the backlog at any date.
+
+The backlog (``asylumstats backlog``, docs/methodology-appeals-wait-backlog.md) counts a case
+at date D through its *latest proceeding begun by D*. Finding that proceeding needs a window
+over every proceeding of the case, and naming its dimensions needs the cases, the lookups and
+the asylum applications. None of that depends on D, so it is done once here:
+
+- ``start``: the earlier of the plausible ``osc_date`` and ``input_date`` (plausible: on or
+  after 1950-01-01 and on or before the release date); proceedings without one, or without an
+  ``idncase``, are left out;
+- ``next_start``: the start of the case's next proceeding (order: start, then
+  ``idnproceeding``), so the proceeding is the case's latest begun by D exactly when
+  ``start <= D AND (next_start IS NULL OR next_start > D)``;
+- ``comp`` (``comp_date``) and ``admin_closed`` (1 when ``other_comp`` is an administrative
+  closure code, :data:`ADMIN_CLOSURE_CODES`);
+- ``live_until``: the first date at which the row no longer counts in the backlog (neither
+  pending nor administratively closed): the earlier of ``next_start`` and, unless
+  ``admin_closed``, ``comp``; NULL when it counts for ever. The backlog at D is therefore the
+  rows with ``start <= D AND (live_until IS NULL OR live_until > D)``; of those, the ones with
+  ``comp`` NULL or after D are pending and the others administratively closed;
+- the dimension codes and names of SPEC §2.1 from the proceeding (judge, court, hearing
+  location, custody, case type) and its case (nationality, language, represented, asylum
+  type);
+- ``first_asylum``: the first receipt date of the case's ASYL applications (an application
+  without ``appl_recd_date`` counts from its proceeding's ``osc_date``, else ``input_date``);
+- ``start_fye``, ``live_until_fye``, ``closed_fye``, ``first_asylum_fye``: ``start``,
+  ``live_until``, the completion of an administratively closed proceeding and
+  ``first_asylum`` moved forward to the *fiscal-year grid*, the dates ``--by fiscal_year``
+  counts at (30 September of each fiscal year; the release date for the running one): the
+  first grid date on or after the date, NULL after the release date. For a grid date G,
+  ``x <= G`` exactly when ``x_fye <= G``, so the fiscal-year backlog can group proceedings by
+  these few values before counting them at each year's end.
+
+The SQL is generated from the tables and columns that exist (a missing lookup gives NULL
+names), and is used inline by the metric when a database predates the table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from asylumstats.model.outcomes import sql_list
+from asylumstats.model.sql import (
+    COURTS,
+    HEARING_LOCATIONS,
+    JUDGES,
+    LANGUAGES,
+    NATIONALITIES,
+    TableColumns,
+    code,
+    lookup_sql,
+)
+
+#: Name of the model table.
+TABLE = "backlog_proceedings"
+
+#: Physical order: zone maps then prune court filters, and rows that stopped counting early.
+ORDER = "court_code, live_until NULLS LAST, start, idnproceeding"
+
+#: OTHER_COMP codes of an administrative closure (tblLookupCourtDecision, strDecType O):
+#: A Administrative Closing - Other, B Administrative closing - Failure to Appear,
+#: K Administrative Closure, M In Court Prosecutorial Discretion - Admin Closure,
+#: Y Prosecutorial Discretion - Admin Close.
+ADMIN_CLOSURE_CODES: tuple[str, ...] = ("A", "B", "K", "M", "Y")
+
+#: Dates before this are implausible.
+MIN_DATE = dt.date(1950, 1, 1)
+
+#: Columns of :data:`TABLE`, in order.
+COLUMNS: tuple[str, ...] = (
+    "idnproceeding",
+    "idncase",
+    "start",
+    "next_start",
+    "comp",
+    "admin_closed",
+    "live_until",
+    "judge_code",
+    "judge_name",
+    "court_code",
+    "court_name",
+    "hearing_location_code",
+    "hearing_location_name",
+    "nationality_code",
+    "nationality_name",
+    "language_code",
+    "language_name",
+    "custody",
+    "represented",
+    "asylum_type",
+    "case_type",
+    "first_asylum",
+    "start_fye",
+    "live_until_fye",
+    "closed_fye",
+    "first_asylum_fye",
+)
+
+# (code column, name column, lookup, key expression)
+_NAMED = (
+    ("judge_code", "judge_name", JUDGES, "p.ij_code"),
+    ("court_code", "court_name", COURTS, "p.base_city_code"),
+    ("hearing_location_code", "hearing_location_name", HEARING_LOCATIONS, "p.hearing_loc_code"),
+    ("nationality_code", "nationality_name", NATIONALITIES, "c.nat"),
+    ("language_code", "language_name", LANGUAGES, "c.lang"),
+)
+
+
+def start_sql(release: dt.date | None, alias: str = "p") -> str:
+    """A proceeding's start: the earlier of its plausible ``osc_date`` and ``input_date``."""
+
+    def plausible(col: str) -> str:
+        cond = f"CAST({col} AS DATE) >= DATE '{MIN_DATE.isoformat()}'"
+        if release is not None:
+            cond += f" AND CAST({col} AS DATE) <= DATE '{release.isoformat()}'"
+        return f"CASE WHEN {cond} THEN CAST({col} AS DATE) END"
+
+    osc, inp = plausible(f"{alias}.osc_date"), plausible(f"{alias}.input_date")
+    return f"COALESCE(LEAST({osc}, {inp}), {osc}, {inp})"
+
+
+def asylum_filed_sql() -> str:
+    """Per case: the first receipt date of an ASYL application (no date: its proceeding's)."""
+    first = (
+        "COALESCE(CAST(a.appl_recd_date AS DATE), CAST(p.osc_date AS DATE), "
+        "CAST(p.input_date AS DATE))"
+    )
+    return (
+        f"SELECT a.idncase AS idncase, MIN({first}) AS first_asylum "
+        "FROM applications AS a LEFT JOIN proceedings AS p ON p.idnproceeding = a.idnproceeding "
+        f"WHERE {code('a.appl_code')} = 'ASYL' AND a.idncase IS NOT NULL GROUP BY a.idncase"
+    )
+
+
+def fiscal_year_sql(expr: str) -> str:
+    """The federal fiscal year (October-September) of a date."""
+    return f"(CAST(year({expr}) AS INTEGER) + CASE WHEN month({expr}) >= 10 THEN 1 ELSE 0 END)"
+
+
+def grid_date_sql(expr: str, release: dt.date | None) -> str:
+    """The first fiscal-year grid date on or after the date ``expr`` (NULL after the release
+    date): 30 September of its fiscal year, or the release date in the running one. Dates
+    before 1950 (earlier than any plausible start) all map to the first grid date after it."""
+    fy = fiscal_year_sql(expr)
+    sep30 = f"CAST(CAST({fy} AS VARCHAR) || '-09-30' AS DATE)"
+    first = f"DATE '{MIN_DATE.year}-09-30'"
+    early = f"WHEN {expr} < DATE '{MIN_DATE.isoformat()}' THEN {first}"
+    if release is None:
+        return (
+            f"CASE WHEN {expr} IS NULL OR {expr} > DATE '9999-09-30' THEN NULL {early} "
+            f"ELSE {sep30} END"
+        )
+    lit = f"DATE '{release.isoformat()}'"
+    running = release.year + (1 if release.month >= 10 else 0)
+    return (
+        f"CASE WHEN {expr} IS NULL OR {expr} > {lit} THEN NULL {early} "
+        f"WHEN {fy} = {running} THEN {lit} ELSE {sep30} END"
+    )
+
+
+def backlog_proceedings_sql(columns: TableColumns, release: dt.date | None) -> str:
+    """SELECT producing :data:`TABLE` (columns :data:`COLUMNS`) for a release date."""
+    joins: list[str] = []
+    names: dict[str, str] = {}
+    for code_col, name_col, lookup, key in _NAMED:
+        sub = lookup_sql(lookup, columns)
+        if sub is None:
+            names[name_col] = "CAST(NULL AS VARCHAR)"
+        else:
+            alias = f"lu_{code_col}"
+            joins.append(f"LEFT JOIN ({sub}) AS {alias} ON {alias}.lu_code = {code(key)}")
+            names[name_col] = f"{alias}.lu_name"
+    dims = []
+    for code_col, name_col, _, key in _NAMED:
+        dims += [f"{code(key)} AS {code_col}", f"{names[name_col]} AS {name_col}"]
+    asy = code("c.c_asy_type")
+    dims += [
+        f"{code('p.custody')} AS custody",
+        "c.e_28_date IS NOT NULL AS represented",
+        f"CASE WHEN {asy} = 'I' THEN 'affirmative' WHEN {asy} = 'E' THEN 'defensive' "
+        "ELSE 'unknown' END AS asylum_type",
+        f"{code('p.case_type')} AS case_type",
+    ]
+    base = (
+        f"SELECT p.idnproceeding AS idnproceeding, p.idncase AS idncase, "
+        f"{start_sql(release)} AS start, CAST(p.comp_date AS DATE) AS comp, "
+        f"CASE WHEN {code('p.other_comp')} IN {sql_list(ADMIN_CLOSURE_CODES)} "
+        f"THEN 1 ELSE 0 END AS admin_closed, {', '.join(dims)} "
+        f"FROM proceedings AS p LEFT JOIN cases AS c ON c.idncase = p.idncase "
+        f"{' '.join(joins)} WHERE p.idncase IS NOT NULL"
+    )
+    led = (
+        "SELECT b.*, LEAD(start) OVER (PARTITION BY idncase ORDER BY start ASC NULLS LAST, "
+        f"idnproceeding ASC NULLS LAST) AS next_start FROM ({base}) AS b WHERE start IS NOT NULL"
+    )
+    ends = "CASE WHEN l.admin_closed = 1 THEN NULL ELSE l.comp END"
+    until = f"COALESCE(LEAST(l.next_start, {ends}), l.next_start, {ends})"
+    cols = [f"l.{c}" for c in COLUMNS]
+    cols[COLUMNS.index("live_until")] = f"{until} AS live_until"
+    cols[COLUMNS.index("first_asylum")] = "asy.first_asylum AS first_asylum"
+    closed = "CASE WHEN l.admin_closed = 1 THEN l.comp END"
+    cols[COLUMNS.index("start_fye")] = f"{grid_date_sql('l.start', release)} AS start_fye"
+    cols[COLUMNS.index("live_until_fye")] = f"{grid_date_sql(until, release)} AS live_until_fye"
+    cols[COLUMNS.index("closed_fye")] = f"{grid_date_sql(closed, release)} AS closed_fye"
+    cols[COLUMNS.index("first_asylum_fye")] = (
+        f"{grid_date_sql('asy.first_asylum', release)} AS first_asylum_fye"
+    )
+    return (
+        f"SELECT {', '.join(cols)} FROM ({led}) AS l "
+        f"LEFT JOIN ({asylum_filed_sql()}) AS asy ON asy.idncase = l.idncase"
+    )
+
+
+def model_release_date(engine: Any) -> dt.date | None:
+    """The release date of ``release_info`` (None when absent or unreadable)."""
+    if not engine.has_table("release_info"):
+        return None
+    rows = engine.query("SELECT key, value FROM release_info").rows
+    info = {str(k): str(v) for k, v in rows if v is not None}
+    value = (info.get("release_date") or "").strip()
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def build_backlog(engine: Any) -> None:
+    """Materialize :data:`TABLE` for the release date recorded in ``release_info``."""
+    sql = backlog_proceedings_sql(engine.table_columns, model_release_date(engine))
+    engine.materialize(TABLE, sql, ORDER)

@@ -20,17 +20,37 @@ from asylumstats.bench.ingest_bench import check_table
 from asylumstats.bench.measure import percentile, run_process, time_calls
 from asylumstats.bench.report import evaluate_goals, markdown
 from asylumstats.bench.runner import parse_args
-from asylumstats.ingest.tables import CASES
+from asylumstats.ingest.tables import APPEALS, CASES
 
 SCALE = "0.001"
 HEADINGS = ("## Goals", "## Ingest", "## Queries", "## Web", "## Spark")
 
 
 def _bench(tmp: Path, *extra: str, timeout: float = 900) -> tuple[dict[str, Any], str]:
-    argv = [sys.executable, "-m", "asylumstats.bench", "--scale", SCALE, "--seed", "3",
-            "--cache", str(tmp / "cache"), "--out", str(tmp / "results"), "--runs", "2",
-            "--cli-runs", "1", "--web-requests", "10", "--web-concurrency", "2",
-            "--spark-runs", "1", *extra]
+    argv = [
+        sys.executable,
+        "-m",
+        "asylumstats.bench",
+        "--scale",
+        SCALE,
+        "--seed",
+        "3",
+        "--cache",
+        str(tmp / "cache"),
+        "--out",
+        str(tmp / "results"),
+        "--runs",
+        "2",
+        "--cli-runs",
+        "1",
+        "--web-requests",
+        "10",
+        "--web-concurrency",
+        "2",
+        "--spark-runs",
+        "1",
+        *extra,
+    ]
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stderr[-3000:]
     files = sorted((tmp / "results").glob("*.json"), key=lambda f: f.stat().st_mtime_ns)
@@ -66,8 +86,14 @@ def test_bench_smoke_reports_every_section(bench_dir: Path) -> None:
     assert totals["ours"]["lost"] == 0
     assert totals["duckdb"]["kept"] > 0 and totals["pandas"]["kept"] > 0
     queries = results["queries"]["queries"]
-    assert {q["key"] for q in queries} >= {"rate_judge", "rate_court_fy", "rate_national_trend",
-                                           "judge_profile", "appeals_judge", "backlog_court"}
+    assert {q["key"] for q in queries} >= {
+        "rate_judge",
+        "rate_court_fy",
+        "rate_national_trend",
+        "judge_profile",
+        "appeals_judge",
+        "backlog_court",
+    }
     for q in queries:  # measured, or reported with a reason
         assert q["in_process"]["p50_s"] is not None or q["in_process"]["error"]
         assert q["cli"]["p50_s"] is not None or q["cli"]["error"]
@@ -77,8 +103,13 @@ def test_bench_smoke_reports_every_section(bench_dir: Path) -> None:
     if "endpoints" in web:
         assert web["endpoints"]["api_rates"]["sequential"]["errors"] == 0
     assert results["spark"] == {"skipped": "skipped (--skip-spark)"}
-    assert set(results["goals"]) == {"ingest_throughput", "ingest_rss", "rate_latency",
-                                     "profile_latency", "judge_page"}
+    assert set(results["goals"]) == {
+        "ingest_throughput",
+        "ingest_rss",
+        "rate_latency",
+        "profile_latency",
+        "judge_page",
+    }
     for g in results["goals"].values():
         assert g["status"] in ("met", "missed", "not measured")
     assert Path(ds["folder"]).is_relative_to(bench_dir / "cache")
@@ -119,12 +150,18 @@ def test_markdown_with_nothing_available() -> None:
 def test_goals_met_and_missed_by_how_much() -> None:
     results = {
         "dataset": {"scale": 1.0},
-        "ingest": {"ratios": {"ours_folder/duckdb": 0.25}, "totals": {"ours": {"lost": 0}},
-                   "ours_folder": {"peak_rss_mib": 2000.0}, "ours_zip": {"peak_rss_mib": 4096.0}},
-        "queries": {"queries": [
-            {"kind": "rate", "label": "rate --by judge", "in_process": {"p95_s": 0.5}},
-            {"kind": "profile", "label": "judge profile", "in_process": {"p95_s": 0.45}},
-        ]},
+        "ingest": {
+            "ratios": {"ours_folder/duckdb": 0.25},
+            "totals": {"ours": {"lost": 0}},
+            "ours_folder": {"peak_rss_mib": 2000.0},
+            "ours_zip": {"peak_rss_mib": 4096.0},
+        },
+        "queries": {
+            "queries": [
+                {"kind": "rate", "label": "rate --by judge", "in_process": {"p95_s": 0.5}},
+                {"kind": "profile", "label": "judge profile", "in_process": {"p95_s": 0.45}},
+            ]
+        },
         "web": {"endpoints": {"judge_page": {"html": True, "sequential": {"p95_s": 0.05}}}},
     }
     goals = evaluate_goals(results)
@@ -148,11 +185,28 @@ def test_misplaced_rows_are_the_shifted_ones() -> None:
     shifted = dict(good, IDNCASE="2", E_28_DATE="NYC", LANG="SPANISH")  # values moved right
     nulls = dict(good, IDNCASE="3", NAT="N/A", E_28_DATE="0", RELEASE_MONTH="00")
     for row in (good, shifted, nulls):
-        con.execute(f"INSERT INTO t VALUES ({', '.join('?' for _ in names)})",
-                    [row[n] for n in names])
+        con.execute(
+            f"INSERT INTO t VALUES ({', '.join('?' for _ in names)})", [row[n] for n in names]
+        )
     result = check_table(con, "t", CASES, None)
     assert result["rows"] == 3
     assert result["misplaced"] == 1
+
+
+def test_blank_reference_ids_are_not_misplaced() -> None:
+    con = duckdb.connect()
+    names = [c.name for c in APPEALS.columns]
+    con.execute("CREATE TABLE a (" + ", ".join(f'"{n}" VARCHAR' for n in names) + ")")
+    rows = [
+        {"idnAppeal": "1", "idncase": "5", "idnProceeding": ""},  # no proceeding: a value
+        {"idnAppeal": "", "idncase": "5", "idnProceeding": "7"},  # no key: misplaced
+    ]
+    for r in rows:
+        con.execute(
+            f"INSERT INTO a VALUES ({', '.join('?' for _ in names)})",
+            [r.get(n, "") for n in names],
+        )
+    assert check_table(con, "a", APPEALS, None)["misplaced"] == 1
 
 
 def test_run_process_measures_the_child() -> None:
@@ -185,18 +239,23 @@ def test_percentile_and_time_calls() -> None:
 
 
 def test_cli_arguments() -> None:
-    args = parse_args(["--scale", "0.1", "--skip-spark", "--skip-web", "--repeat", "2",
-                       "--cache", "/tmp/c"])
+    args = parse_args(
+        ["--scale", "0.1", "--skip-spark", "--skip-web", "--repeat", "2", "--cache", "cache-dir"]
+    )
     assert args.scale == 0.1 and args.skip_spark and args.skip_web and args.repeat == 2
-    assert args.cache == Path("/tmp/c")
+    assert args.cache == Path("cache-dir")
     assert parse_args([]).cache == Path("bench/cache")
     with pytest.raises(SystemExit):
         parse_args(["--scale", "0"])
 
 
 def test_module_entry_point_help() -> None:
-    proc = subprocess.run([sys.executable, "-m", "asylumstats.bench", "--help"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "asylumstats.bench", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0
     for flag in ("--scale", "--cache", "--skip-spark", "--skip-web", "--repeat"):
         assert flag in proc.stdout

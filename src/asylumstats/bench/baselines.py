@@ -34,8 +34,9 @@ def duckdb_load(out: Path, files: list[Path]) -> dict[str, int]:
     con = duckdb.connect(str(out))
     rows: dict[str, int] = {}
     for f in files:
-        con.execute(f"CREATE OR REPLACE TABLE {_q(f.stem)} AS SELECT * FROM {DUCKDB_READ}",
-                    [str(f)])
+        con.execute(
+            f"CREATE OR REPLACE TABLE {_q(f.stem)} AS SELECT * FROM {DUCKDB_READ}", [str(f)]
+        )
         result = con.execute(f"SELECT count(*) FROM {_q(f.stem)}").fetchone()
         rows[f.stem] = int(result[0]) if result else 0
     con.execute("CHECKPOINT")
@@ -48,8 +49,9 @@ def pandas_load(out: Path, file: Path) -> dict[str, int]:
 
     import pandas as pd
 
-    df = pd.read_csv(file, sep="\t", quoting=csv.QUOTE_NONE, dtype=str, encoding="latin-1",
-                     on_bad_lines="skip")
+    df = pd.read_csv(
+        file, sep="\t", quoting=csv.QUOTE_NONE, dtype=str, encoding="latin-1", on_bad_lines="skip"
+    )
     df.to_parquet(out, engine="pyarrow", compression="zstd", index=False)
     return {file.stem: len(df)}
 

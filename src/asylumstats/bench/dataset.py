@@ -105,8 +105,17 @@ def _generate(out: Path, cases: int, seed: int, log: Any) -> tuple[str, dict[str
         summary = generate_release(out, cases=cases, seed=seed)
         return "asylumstats.sample.generate_release", dict(summary or {})
     log("generate_release is not importable; trying 'asylumstats sample' …")
-    argv = [sys.executable, "-m", "asylumstats", "sample", str(out), "--cases", str(cases),
-            "--seed", str(seed)]
+    argv = [
+        sys.executable,
+        "-m",
+        "asylumstats",
+        "sample",
+        str(out),
+        "--cases",
+        str(cases),
+        "--seed",
+        str(seed),
+    ]
     proc = subprocess.run(argv, capture_output=True, text=True)
     if proc.returncode != 0 or not out.exists():
         raise NotAvailable(
@@ -144,8 +153,9 @@ def _describe(unpacked: Path) -> list[TableFile]:
             if member is None:
                 continue
             path = unpacked.joinpath(*PurePosixPath(member).parts)
-            out.append(TableFile(spec.stem, str(path), path.stat().st_size,
-                                 rel.count_for(spec.stem)))
+            out.append(
+                TableFile(spec.stem, str(path), path.stat().st_size, rel.count_for(spec.stem))
+            )
     return out
 
 

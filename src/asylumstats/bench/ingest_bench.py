@@ -37,16 +37,19 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def invalid_sql(col: Column, src: str) -> str | None:
+def invalid_sql(col: Column, src: str, key: bool = False) -> str | None:
     """SQL that is true when raw string column ``src`` holds a value ``col`` cannot hold.
 
-    Mirrors ``ingest.values.Rule.check`` without lookup membership; None for free text.
+    Mirrors ``ingest.values.Rule.check`` without lookup membership; None for free text. Only
+    the table's own ``key`` must be present; a blank reference id (an appeal without a
+    proceeding) is a value, not a sign of a shift.
     """
     t = f"trim(replace(coalesce({src}, ''), chr(0), ''))"
     if col.kind == "text":
         return None
     if col.kind == "id":
-        return f"NOT regexp_full_match({t}, '-?[0-9]{{1,18}}')"
+        bad = f"NOT regexp_full_match({t}, '-?[0-9]{{1,18}}')"
+        return bad if key else f"({t} <> '' AND {bad})"
     null = f"({t} IN ('', 'N/A', 'b6') OR ltrim({t}, '?') = '')"
     if col.kind == "int":
         bad = f"NOT regexp_full_match({t}, '-?[0-9]{{1,18}}')"
@@ -88,7 +91,7 @@ def check_table(con: Any, relation: str, spec: TableSpec, ours_db: str | None) -
         src = matched.get(col.name)
         if src is None:
             continue
-        cond = invalid_sql(col, _q(src))
+        cond = invalid_sql(col, _q(src), key=col.name == spec.key)
         if cond is not None:
             conds.append(cond)
     where = " OR ".join(conds) if conds else "false"
@@ -130,8 +133,7 @@ def analyse_baseline(
         for stem in stems:
             spec = BY_STEM[stem.lower()]
             relation = (
-                f"base.{_q(stem)}" if kind == "duckdb"
-                else f"read_parquet({_sql_str(str(output))})"
+                f"base.{_q(stem)}" if kind == "duckdb" else f"read_parquet({_sql_str(str(output))})"
             )
             out[stem] = check_table(con, relation, spec, str(ours_db) if ours_db else None)
         return out
@@ -152,8 +154,9 @@ def _remove_db(path: Path) -> None:
             p.unlink()
 
 
-def _method_result(name: str, what: str, bytes_in: int, rows_in: int,
-                   runs: list[ProcessRun]) -> dict[str, Any]:
+def _method_result(
+    name: str, what: str, bytes_in: int, rows_in: int, runs: list[ProcessRun]
+) -> dict[str, Any]:
     ok = [r for r in runs if r.ok()]
     wall = statistics.median(r.wall_s for r in ok) if ok else None
     return {
@@ -172,8 +175,9 @@ def _method_result(name: str, what: str, bytes_in: int, rows_in: int,
     }
 
 
-def run_ingest(ds: Dataset, work: Path, repeat: int, pandas_limit_gb: float,
-               log: Any = print) -> dict[str, Any]:
+def run_ingest(
+    ds: Dataset, work: Path, repeat: int, pandas_limit_gb: float, log: Any = print
+) -> dict[str, Any]:
     """Run every ingest method ``repeat`` times, alternating; then check the outputs."""
     work.mkdir(parents=True, exist_ok=True)
     unpacked = Path(ds.unpacked)
@@ -200,7 +204,10 @@ def run_ingest(ds: Dataset, work: Path, repeat: int, pandas_limit_gb: float,
         )
 
     methods: dict[str, list[ProcessRun]] = {
-        "ours_folder": [], "ours_zip": [], "duckdb": [], "pandas": []
+        "ours_folder": [],
+        "ours_zip": [],
+        "duckdb": [],
+        "pandas": [],
     }
     ours_json: dict[str, Any] = {}
     cli = _cli()
@@ -209,21 +216,35 @@ def run_ingest(ds: Dataset, work: Path, repeat: int, pandas_limit_gb: float,
         warm_page_cache([Path(ds.zip_path), *files])
         # Reference first in every round, as in ingest-performance.md.
         _remove_db(duck_db)
-        r = run_process([sys.executable, "-m", "asylumstats.bench.baselines", "duckdb",
-                         str(duck_db), *map(str, files)])
+        r = run_process(
+            [
+                sys.executable,
+                "-m",
+                "asylumstats.bench.baselines",
+                "duckdb",
+                str(duck_db),
+                *map(str, files),
+            ]
+        )
         methods["duckdb"].append(r)
-        log(f"  duckdb lossy: {r.wall_s:.1f} s, peak {r.peak_rss_mib:,.0f} MiB"
-            + ("" if r.ok() else f" FAILED: {_tail(r.stderr)}"))
+        log(
+            f"  duckdb lossy: {r.wall_s:.1f} s, peak {r.peak_rss_mib:,.0f} MiB"
+            + ("" if r.ok() else f" FAILED: {_tail(r.stderr)}")
+        )
 
-        for key, source, target in (("folder", str(unpacked), ours_dir_db),
-                                    ("zip", ds.zip_path, ours_zip_db)):
+        for key, source, target in (
+            ("folder", str(unpacked), ours_dir_db),
+            ("zip", ds.zip_path, ours_zip_db),
+        ):
             # Each run builds a fresh file; a failed run must not cost an earlier good one.
             fresh = target.with_name(f"{target.stem}.round{round_no + 1}.duckdb")
             _remove_db(fresh)
             r = run_process([*cli, "ingest", source, "--db", str(fresh), "--json"])
             methods[f"ours_{key}"].append(r)
-            log(f"  ours ({key}): {r.wall_s:.1f} s, peak {r.peak_rss_mib:,.0f} MiB"
-                + ("" if r.ok() else f" FAILED: {_tail(r.stderr)}"))
+            log(
+                f"  ours ({key}): {r.wall_s:.1f} s, peak {r.peak_rss_mib:,.0f} MiB"
+                + ("" if r.ok() else f" FAILED: {_tail(r.stderr)}")
+            )
             if r.ok() and fresh.is_file():
                 ours_json[key] = _parse_json(r.stdout)
                 _remove_db(target)
@@ -234,26 +255,53 @@ def run_ingest(ds: Dataset, work: Path, repeat: int, pandas_limit_gb: float,
         if pandas_skip is None:
             if pandas_out.exists():
                 pandas_out.unlink()
-            r = run_process([sys.executable, "-m", "asylumstats.bench.baselines", "pandas",
-                             str(pandas_out), pandas_table.path])
+            r = run_process(
+                [
+                    sys.executable,
+                    "-m",
+                    "asylumstats.bench.baselines",
+                    "pandas",
+                    str(pandas_out),
+                    pandas_table.path,
+                ]
+            )
             methods["pandas"].append(r)
-            log(f"  pandas ({pandas_table.stem}): {r.wall_s:.1f} s, "
+            log(
+                f"  pandas ({pandas_table.stem}): {r.wall_s:.1f} s, "
                 f"peak {r.peak_rss_mib:,.0f} MiB"
-                + ("" if r.ok() else f" FAILED: {_tail(r.stderr)}"))
+                + ("" if r.ok() else f" FAILED: {_tail(r.stderr)}")
+            )
 
     pandas_rows = pandas_table.count_txt or 0
     results = {
-        "ours_zip": _method_result("asylumstats ingest (lossless)", "release zip (all tables)",
-                                   all_bytes, all_rows, methods["ours_zip"]),
-        "ours_folder": _method_result("asylumstats ingest (lossless)",
-                                      "unpacked folder (all tables)", all_bytes, all_rows,
-                                      methods["ours_folder"]),
-        "duckdb": _method_result("DuckDB read_csv lossy → table",
-                                 "unpacked folder (all tables)", all_bytes, all_rows,
-                                 methods["duckdb"]),
-        "pandas": _method_result("pandas read_csv → Parquet",
-                                 f"{pandas_table.stem}.csv only", pandas_table.bytes,
-                                 pandas_rows, methods["pandas"]),
+        "ours_zip": _method_result(
+            "asylumstats ingest (lossless)",
+            "release zip (all tables)",
+            all_bytes,
+            all_rows,
+            methods["ours_zip"],
+        ),
+        "ours_folder": _method_result(
+            "asylumstats ingest (lossless)",
+            "unpacked folder (all tables)",
+            all_bytes,
+            all_rows,
+            methods["ours_folder"],
+        ),
+        "duckdb": _method_result(
+            "DuckDB read_csv lossy → table",
+            "unpacked folder (all tables)",
+            all_bytes,
+            all_rows,
+            methods["duckdb"],
+        ),
+        "pandas": _method_result(
+            "pandas read_csv → Parquet",
+            f"{pandas_table.stem}.csv only",
+            pandas_table.bytes,
+            pandas_rows,
+            methods["pandas"],
+        ),
     }
     if pandas_skip:
         results["pandas"]["error"] = pandas_skip
@@ -323,7 +371,8 @@ def run_ingest(ds: Dataset, work: Path, repeat: int, pandas_limit_gb: float,
     results["totals"] = _totals(correctness)
     results["db_sizes_mb"] = {
         p.name: round(p.stat().st_size / MB, 1)
-        for p in (ours_zip_db, ours_dir_db, duck_db, pandas_out) if p.exists()
+        for p in (ours_zip_db, ours_dir_db, duck_db, pandas_out)
+        if p.exists()
     }
     results["query_db"] = str(ours_zip_db if ours_zip_db.is_file() else ours_dir_db)
     # The baseline outputs are not needed any more; keep our databases for the queries.
@@ -362,7 +411,8 @@ def _totals(correctness: dict[str, Any]) -> dict[str, dict[str, int | None]]:
             "misplaced": sum(t["misplaced"] for t in tables.values()),
             "keys_not_in_ours": (
                 sum(t.get("keys_not_in_ours", 0) for t in tables.values())
-                if all("keys_not_in_ours" in t for t in tables.values()) else None
+                if all("keys_not_in_ours" in t for t in tables.values())
+                else None
             ),
         }
     return out

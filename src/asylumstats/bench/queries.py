@@ -33,25 +33,78 @@ class QuerySpec:
 
 
 QUERIES: tuple[QuerySpec, ...] = (
-    QuerySpec("rate_judge", "rate --by judge", "rate", "asylumstats.metrics.rates", "rate_rows",
-              ("judge",), ("rate", "--by", "judge", "--format", "json")),
-    QuerySpec("rate_court_fy", "rate --by court,fiscal_year", "rate", "asylumstats.metrics.rates",
-              "rate_rows", ("court,fiscal_year",),
-              ("rate", "--by", "court,fiscal_year", "--format", "json")),
-    QuerySpec("rate_national_trend", "rate --by fiscal_year (national trend)", "rate",
-              "asylumstats.metrics.rates", "rate_rows", ("fiscal_year",),
-              ("rate", "--by", "fiscal_year", "--format", "json")),
-    QuerySpec("judge_profile", "judge profile", "profile", "asylumstats.metrics.profiles",
-              "judge_profile", ("{judge}",), ("judge", "{judge}", "--format", "json")),
-    QuerySpec("court_profile", "court profile", "profile", "asylumstats.metrics.profiles",
-              "court_profile", ("{court}",), ("court", "{court}", "--format", "json")),
-    QuerySpec("nationality_profile", "nationality profile", "profile",
-              "asylumstats.metrics.profiles", "nationality_profile", ("{nationality}",),
-              ("nationality", "{nationality}", "--format", "json")),
-    QuerySpec("appeals_judge", "appeals --by judge", "other", "asylumstats.metrics.appeals",
-              "appeals_rows", ("judge",), ("appeals", "--by", "judge", "--format", "json")),
-    QuerySpec("backlog_court", "backlog --by court", "other", "asylumstats.metrics.backlog",
-              "backlog_rows", ("court",), ("backlog", "--by", "court", "--format", "json")),
+    QuerySpec(
+        "rate_judge",
+        "rate --by judge",
+        "rate",
+        "asylumstats.metrics.rates",
+        "rate_rows",
+        ("judge",),
+        ("rate", "--by", "judge", "--format", "json"),
+    ),
+    QuerySpec(
+        "rate_court_fy",
+        "rate --by court,fiscal_year",
+        "rate",
+        "asylumstats.metrics.rates",
+        "rate_rows",
+        ("court,fiscal_year",),
+        ("rate", "--by", "court,fiscal_year", "--format", "json"),
+    ),
+    QuerySpec(
+        "rate_national_trend",
+        "rate --by fiscal_year (national trend)",
+        "rate",
+        "asylumstats.metrics.rates",
+        "rate_rows",
+        ("fiscal_year",),
+        ("rate", "--by", "fiscal_year", "--format", "json"),
+    ),
+    QuerySpec(
+        "judge_profile",
+        "judge profile",
+        "profile",
+        "asylumstats.metrics.profiles",
+        "judge_profile",
+        ("{judge}",),
+        ("judge", "{judge}", "--format", "json"),
+    ),
+    QuerySpec(
+        "court_profile",
+        "court profile",
+        "profile",
+        "asylumstats.metrics.profiles",
+        "court_profile",
+        ("{court}",),
+        ("court", "{court}", "--format", "json"),
+    ),
+    QuerySpec(
+        "nationality_profile",
+        "nationality profile",
+        "profile",
+        "asylumstats.metrics.profiles",
+        "nationality_profile",
+        ("{nationality}",),
+        ("nationality", "{nationality}", "--format", "json"),
+    ),
+    QuerySpec(
+        "appeals_judge",
+        "appeals --by judge",
+        "other",
+        "asylumstats.metrics.appeals",
+        "appeals_rows",
+        ("judge",),
+        ("appeals", "--by", "judge", "--format", "json"),
+    ),
+    QuerySpec(
+        "backlog_court",
+        "backlog --by court",
+        "other",
+        "asylumstats.metrics.backlog",
+        "backlog_rows",
+        ("court",),
+        ("backlog", "--by", "court", "--format", "json"),
+    ),
 )
 
 
@@ -75,11 +128,14 @@ def pick_subjects(engine: Any) -> dict[str, str]:
     from asylumstats.metrics import rate_rows
 
     out: dict[str, str] = {}
-    for dim, key in (("judge", "judge_code"), ("court", "court_code"),
-                     ("nationality", "nationality_code")):
+    for dim, key in (
+        ("judge", "judge_code"),
+        ("court", "court_code"),
+        ("nationality", "nationality_code"),
+    ):
         rows = [r for r in rate_rows(engine, dim) if r.get(key)]
         if rows:
-            best = max(rows, key=lambda r: (r["grants"] + r["denials"] + r["other"]))
+            best = max(rows, key=lambda r: r["grants"] + r["denials"] + r["other"])
             out[dim] = str(best[key])
     return out
 
@@ -118,8 +174,10 @@ def run_queries(db: Path, runs: int, cli_runs: int, log: Any = print) -> dict[st
                 entry["in_process"] = time_calls(call, runs).as_json()
             results.append(entry)
             ip = entry["in_process"]
-            log(f"  {spec.label}: in-process p50 {_ms(ip['p50_s'])}, p95 {_ms(ip['p95_s'])}"
-                + (f" ({ip['error']})" if ip["error"] else ""))
+            log(
+                f"  {spec.label}: in-process p50 {_ms(ip['p50_s'])}, p95 {_ms(ip['p95_s'])}"
+                + (f" ({ip['error']})" if ip["error"] else "")
+            )
     finally:
         engine.close()
 
@@ -133,13 +191,21 @@ def run_queries(db: Path, runs: int, cli_runs: int, log: Any = print) -> dict[st
             entry["cli"] = Timings(error="no subject with decisions").as_json()
             continue
         argv = [*cli, *_fill(spec.cli, subjects), "--db", str(db)]
-        entry["cli_argv"] = " ".join(["asylumstats", *argv[len(cli):]])
+        entry["cli_argv"] = " ".join(["asylumstats", *argv[len(cli) :]])
         entry["cli"] = _time_cli(argv, cli_runs).as_json()
         c = entry["cli"]
-        log(f"  {spec.label}: CLI p50 {_ms(c['p50_s'])}, p95 {_ms(c['p95_s'])}"
-            + (f" ({c['error']})" if c["error"] else ""))
-    return {"db": str(db), "open_s": open_s, "subjects": subjects, "runs": runs,
-            "cli_runs": cli_runs, "queries": results}
+        log(
+            f"  {spec.label}: CLI p50 {_ms(c['p50_s'])}, p95 {_ms(c['p95_s'])}"
+            + (f" ({c['error']})" if c["error"] else "")
+        )
+    return {
+        "db": str(db),
+        "open_s": open_s,
+        "subjects": subjects,
+        "runs": runs,
+        "cli_runs": cli_runs,
+        "queries": results,
+    }
 
 
 def _time_cli(argv: list[str], runs: int) -> Timings:

@@ -31,28 +31,58 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m asylumstats.bench",
         description="Benchmarks at national scale against DuckDB, pandas and Spark.",
     )
-    p.add_argument("--scale", type=float, default=1.0,
-                   help="fraction of a national release (1.0 = about 12.7 M cases)")
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="fraction of a national release (1.0 = about 12.7 M cases)",
+    )
     p.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    p.add_argument("--cache", type=Path, default=Path("bench/cache"),
-                   help="cache folder for generated releases (default bench/cache)")
-    p.add_argument("--out", type=Path, default=Path("bench/results"),
-                   help="results folder (default bench/results)")
-    p.add_argument("--repeat", type=int, default=1,
-                   help="ingest rounds; each runs every method once, alternating (default 1)")
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("bench/cache"),
+        help="cache folder for generated releases (default bench/cache)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("bench/results"),
+        help="results folder (default bench/results)",
+    )
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="ingest rounds; each runs every method once, alternating (default 1)",
+    )
     p.add_argument("--runs", type=int, default=20, help="in-process runs per query (default 20)")
     p.add_argument("--cli-runs", type=int, default=5, help="CLI runs per query (default 5)")
-    p.add_argument("--web-requests", type=int, default=200,
-                   help="requests per endpoint and phase (default 200)")
-    p.add_argument("--web-concurrency", type=int, default=4,
-                   help="clients in the concurrent web phase (default 4)")
+    p.add_argument(
+        "--web-requests",
+        type=int,
+        default=200,
+        help="requests per endpoint and phase (default 200)",
+    )
+    p.add_argument(
+        "--web-concurrency",
+        type=int,
+        default=4,
+        help="clients in the concurrent web phase (default 4)",
+    )
     p.add_argument("--spark-runs", type=int, default=3, help="Spark query runs (default 3)")
     p.add_argument("--spark-memory", default="4g", help="Spark driver memory (default 4g)")
-    p.add_argument("--pandas-limit-gb", type=float, default=8.0,
-                   help="skip pandas above this estimated memory (default 8; also ≤ half the "
-                        "free RAM)")
-    p.add_argument("--skip-ingest", action="store_true",
-                   help="reuse the cached database of an earlier run instead of ingesting")
+    p.add_argument(
+        "--pandas-limit-gb",
+        type=float,
+        default=8.0,
+        help="skip pandas above this estimated memory (default 8; also ≤ half the free RAM)",
+    )
+    p.add_argument(
+        "--skip-ingest",
+        action="store_true",
+        help="reuse the cached database of an earlier run instead of ingesting",
+    )
     p.add_argument("--skip-spark", action="store_true", help="skip the Spark section")
     p.add_argument("--skip-web", action="store_true", help="skip the web section")
     p.add_argument("--quiet", action="store_true", help="print only the final table")
@@ -64,8 +94,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _section(results: dict[str, Any], name: str, fn: Callable[[], Any],
-             log: Callable[[str], None]) -> Any:
+def _section(
+    results: dict[str, Any], name: str, fn: Callable[[], Any], log: Callable[[str], None]
+) -> Any:
     log(f"== {name}")
     started = time.perf_counter()
     try:
@@ -73,8 +104,10 @@ def _section(results: dict[str, Any], name: str, fn: Callable[[], Any],
     except NotAvailable as exc:
         value = {"error": f"not available: {exc}"}
     except Exception as exc:
-        value = {"error": f"{type(exc).__name__}: {exc}"[:1000],
-                 "traceback": traceback.format_exc()[-4000:]}
+        value = {
+            "error": f"{type(exc).__name__}: {exc}"[:1000],
+            "traceback": traceback.format_exc()[-4000:],
+        }
         log(f"   {name} failed: {value['error']}")
     if isinstance(value, dict):
         value.setdefault("section_s", time.perf_counter() - started)
@@ -89,10 +122,15 @@ def _subjects(db: Path) -> tuple[list[str], list[int]]:
 
     engine = open_engine(db, "duckdb")
     try:
-        judges = sorted((r for r in rate_rows(engine, "judge") if r.get("judge_code")),
-                        key=lambda r: -(r["grants"] + r["denials"] + r["other"]))
-        years = [int(r["fiscal_year"]) for r in rate_rows(engine, "fiscal_year")
-                 if r.get("fiscal_year") is not None]
+        judges = sorted(
+            (r for r in rate_rows(engine, "judge") if r.get("judge_code")),
+            key=lambda r: -(r["grants"] + r["denials"] + r["other"]),
+        )
+        years = [
+            int(r["fiscal_year"])
+            for r in rate_rows(engine, "fiscal_year")
+            if r.get("fiscal_year") is not None
+        ]
     finally:
         engine.close()
     return [str(r["judge_code"]) for r in judges], years
@@ -109,6 +147,7 @@ def _output_paths(out: Path, date: str) -> tuple[Path, Path]:
 
 def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     """Run the benchmark; returns the results (also written to ``args.out``)."""
+
     def log(msg: str) -> None:
         if not args.quiet:
             print(msg, file=sys.stderr, flush=True)
@@ -130,8 +169,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     }
     cache = args.cache.resolve()
     work_root: Path | None = None
-    ds = _section(results, "dataset",
-                  lambda: prepare(cache, args.scale, args.seed, log), log)
+    ds = _section(results, "dataset", lambda: prepare(cache, args.scale, args.seed, log), log)
     if not isinstance(ds, dict):
         results["dataset"] = ds.as_json()
         work_root = Path(ds.folder)
@@ -142,14 +180,19 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     else:
         work = work_root / "work"
         if args.skip_ingest and (work / "ours-zip.duckdb").is_file():
-            results["ingest"] = {"skipped": "skipped (--skip-ingest); the cached database "
-                                            "was reused"}
+            results["ingest"] = {
+                "skipped": "skipped (--skip-ingest); the cached database was reused"
+            }
             db = work / "ours-zip.duckdb"
         else:
             from asylumstats.bench.ingest_bench import run_ingest
 
-            ing = _section(results, "ingest", lambda: run_ingest(
-                ds, work, args.repeat, args.pandas_limit_gb, log), log)
+            ing = _section(
+                results,
+                "ingest",
+                lambda: run_ingest(ds, work, args.repeat, args.pandas_limit_gb, log),
+                log,
+            )
             if ing.get("query_db") and Path(ing["query_db"]).is_file():
                 db = Path(ing["query_db"])
         if db is None:
@@ -159,8 +202,12 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             from asylumstats.bench.queries import run_queries
 
             query_db = db
-            _section(results, "queries",
-                     lambda: run_queries(query_db, args.runs, args.cli_runs, log), log)
+            _section(
+                results,
+                "queries",
+                lambda: run_queries(query_db, args.runs, args.cli_runs, log),
+                log,
+            )
             if args.skip_web:
                 results["web"] = {"skipped": "skipped (--skip-web)"}
             else:
@@ -168,8 +215,9 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
 
                 def web() -> dict[str, Any]:
                     judges, years = _subjects(query_db)
-                    return run_web(query_db, judges, years, args.web_requests,
-                                   args.web_concurrency, log)
+                    return run_web(
+                        query_db, judges, years, args.web_requests, args.web_concurrency, log
+                    )
 
                 _section(results, "web", web, log)
             if args.skip_spark:
@@ -177,8 +225,14 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             else:
                 from asylumstats.bench.spark_bench import run_spark
 
-                _section(results, "spark", lambda: run_spark(
-                    query_db, work / "spark", args.spark_runs, args.spark_memory, log=log), log)
+                _section(
+                    results,
+                    "spark",
+                    lambda: run_spark(
+                        query_db, work / "spark", args.spark_runs, args.spark_memory, log=log
+                    ),
+                    log,
+                )
     results["goals"] = evaluate_goals(results)
     results["total_s"] = time.perf_counter() - started
     json_path, md_path = _output_paths(args.out, results["date"])

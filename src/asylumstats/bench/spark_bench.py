@@ -50,8 +50,14 @@ def child(db: Path, work: Path, runs: int) -> dict[str, Any]:
     return out
 
 
-def run_spark(db: Path, work: Path, runs: int, driver_memory: str = "4g",
-              timeout: float = 3600.0, log: Any = print) -> dict[str, Any]:
+def run_spark(
+    db: Path,
+    work: Path,
+    runs: int,
+    driver_memory: str = "4g",
+    timeout: float = 3600.0,
+    log: Any = print,
+) -> dict[str, Any]:
     """Run :func:`child` in its own process; adds the ratio spark/duckdb (p50 over p50)."""
     try:
         import pyspark  # noqa: F401
@@ -61,8 +67,11 @@ def run_spark(db: Path, work: Path, runs: int, driver_memory: str = "4g",
     env = dict(os.environ)
     env.setdefault("PYSPARK_SUBMIT_ARGS", f"--driver-memory {driver_memory} pyspark-shell")
     env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    r = run_process([sys.executable, "-m", "asylumstats.bench.spark_bench", str(db), str(work),
-                     str(runs)], env=env, timeout=timeout)
+    r = run_process(
+        [sys.executable, "-m", "asylumstats.bench.spark_bench", str(db), str(work), str(runs)],
+        env=env,
+        timeout=timeout,
+    )
     result: dict[str, Any] | None = None
     for line in reversed(r.stdout.strip().splitlines()):
         if line.startswith("{"):
@@ -73,17 +82,24 @@ def run_spark(db: Path, work: Path, runs: int, driver_memory: str = "4g",
                 continue
     if not r.ok() or result is None:
         tail = [ln for ln in r.stderr.strip().splitlines() if ln.strip()][-3:]
-        return {"error": f"Spark run failed (exit {r.returncode}): " + " | ".join(tail)[-800:],
-                "wall_s": r.wall_s}
+        return {
+            "error": f"Spark run failed (exit {r.returncode}): " + " | ".join(tail)[-800:],
+            "wall_s": r.wall_s,
+        }
     result["wall_s"] = r.wall_s
     result["peak_rss_mib"] = r.peak_rss_mib
     result["peak_tree_rss_mib"] = r.peak_tree_rss_mib
     s, d = result.get("spark", {}), result.get("duckdb", {})
     if s.get("p50_s") and d.get("p50_s"):
         result["ratio_spark_over_duckdb"] = s["p50_s"] / d["p50_s"]
-    log(f"  Spark: p50 {_ms(s.get('p50_s'))} vs DuckDB {_ms(d.get('p50_s'))}"
-        + (f" ({result['ratio_spark_over_duckdb']:,.1f}×)"
-           if "ratio_spark_over_duckdb" in result else ""))
+    log(
+        f"  Spark: p50 {_ms(s.get('p50_s'))} vs DuckDB {_ms(d.get('p50_s'))}"
+        + (
+            f" ({result['ratio_spark_over_duckdb']:,.1f}×)"
+            if "ratio_spark_over_duckdb" in result
+            else ""
+        )
+    )
     return result
 
 

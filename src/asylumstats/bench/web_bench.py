@@ -114,8 +114,14 @@ def _judge_urls(base: str, judges: list[str]) -> tuple[list[str], str]:
     return [], ""
 
 
-def run_web(db: Path, judges: list[str], fiscal_years: list[int], requests: int,
-            concurrency: int, log: Any = print) -> dict[str, Any]:
+def run_web(
+    db: Path,
+    judges: list[str],
+    fiscal_years: list[int],
+    requests: int,
+    concurrency: int,
+    log: Any = print,
+) -> dict[str, Any]:
     """Start the server, load it, stop it; a JSON-able dict of the two endpoints' figures."""
     import subprocess
 
@@ -132,10 +138,15 @@ def run_web(db: Path, judges: list[str], fiscal_years: list[int], requests: int,
     errfile = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "asylumstats.bench.webserver", str(db), str(port)],
-        stdout=subprocess.DEVNULL, stderr=errfile,
+        stdout=subprocess.DEVNULL,
+        stderr=errfile,
     )
-    out: dict[str, Any] = {"host": HOST, "port": port, "requests": requests,
-                           "concurrency": concurrency}
+    out: dict[str, Any] = {
+        "host": HOST,
+        "port": port,
+        "requests": requests,
+        "concurrency": concurrency,
+    }
     try:
         started = time.perf_counter()
         problem = _wait_ready(base, proc, 120.0)
@@ -149,15 +160,18 @@ def run_web(db: Path, judges: list[str], fiscal_years: list[int], requests: int,
         endpoints: dict[str, Any] = {}
         if urls:
             endpoints["judge_page"] = {
-                "path": pattern,
+                "path": pattern.format("{code}"),
                 "html": not pattern.startswith("/api/"),
                 "sequential": _phase(base, urls, requests, 1),
                 "concurrent": _phase(base, urls, requests, concurrency),
             }
         else:
             endpoints["judge_page"] = {"error": "not available: no judge page answered 200"}
-        rate_urls = ["/api/rates?by=judge", "/api/rates?by=court,fiscal_year",
-                     "/api/rates?by=fiscal_year"]
+        rate_urls = [
+            "/api/rates?by=judge",
+            "/api/rates?by=court,fiscal_year",
+            "/api/rates?by=fiscal_year",
+        ]
         rate_urls += [f"/api/rates?by=judge&fy={fy}" for fy in fiscal_years]
         rate_urls += [f"/api/rates?by=fiscal_year&judge={j}" for j in judges]
         endpoints["api_rates"] = {
@@ -168,9 +182,11 @@ def run_web(db: Path, judges: list[str], fiscal_years: list[int], requests: int,
         for name, e in endpoints.items():
             if "sequential" in e:
                 s, c = e["sequential"], e["concurrent"]
-                log(f"  {name}: sequential p50 {s['p50_s'] * 1000:,.1f} ms, "
+                log(
+                    f"  {name}: sequential p50 {s['p50_s'] * 1000:,.1f} ms, "
                     f"p95 {s['p95_s'] * 1000:,.1f} ms; concurrent({concurrency}) "
-                    f"{c['throughput_rps']:,.0f} req/s; errors {s['errors'] + c['errors']}")
+                    f"{c['throughput_rps']:,.0f} req/s; errors {s['errors'] + c['errors']}"
+                )
         out["endpoints"] = endpoints
         return out
     finally:

@@ -34,8 +34,10 @@ from asylumstats.ingest.values import sql_expr
 from asylumstats.release import Release, open_release
 
 T = TypeVar("T")
-# DuckDB's buffer pool while loading (default: 80 % of RAM). 1GB halved the speed at 4 M rows.
-LOAD_MEMORY_LIMIT = "2GB"
+# DuckDB's buffer pool while loading and building the model (DuckDB's default is 80 % of RAM;
+# past the limit it spills to a temporary folder next to the database). 1GB halved the load
+# speed at 4 M rows; without a limit the model build alone took 3.4 GB at 3 M cases.
+LOAD_MEMORY_LIMIT = os.environ.get("ASYLUMSTATS_MEMORY_LIMIT", "2GB")
 
 
 def _q(name: str) -> str:
@@ -67,9 +69,7 @@ def ingest_release(
             con = duckdb.connect(str(tmp))
             try:
                 report = _build(con, rel, db_path, progress)
-                from asylumstats import model
-
-                model.build(con)
+                _build_model(con, progress)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
@@ -83,6 +83,31 @@ def ingest_release(
             raise
     report.seconds = time.monotonic() - started
     return report
+
+
+def _build_model(con: duckdb.DuckDBPyConnection, show: bool) -> None:
+    """Build the derived tables, with a spinner on a terminal (it takes a while at scale)."""
+    from asylumstats import model
+
+    def build() -> None:
+        try:
+            model.build(con)
+        except duckdb.OutOfMemoryException:
+            # An operator that cannot spill under the bounded pool: retry with DuckDB's
+            # default limit (the model tables are created with CREATE OR REPLACE).
+            con.execute("RESET memory_limit")
+            model.build(con)
+
+    if not show:
+        build()
+        return
+    from rich.console import Console
+
+    started = time.monotonic()
+    console = Console(stderr=True)
+    with console.status("Building the model tables (asylum decisions, appeals, backlog)…"):
+        build()
+    console.print(f"Model tables built in {time.monotonic() - started:.1f} s.")
 
 
 def _disk_full(exc: BaseException) -> bool:
@@ -156,7 +181,6 @@ def _build(
         if spec.stem in rel.tables:
             report.tables[spec.stem].orphans = _orphans(con, spec, loaded)
     _write_meta(con, rel, report)
-    con.execute("RESET memory_limit")
     return report
 
 

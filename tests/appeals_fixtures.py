@@ -244,6 +244,11 @@ def build(path: Path, data: AppealsData) -> Path:
 # --- references ------------------------------------------------------------------------------
 
 
+def days(a: tuple[int, int, int], b: tuple[int, int, int]) -> int:
+    """Days from date ``a`` to date ``b``, each as (year, month, day)."""
+    return (dt.date(*b) - dt.date(*a)).days
+
+
 def _u(v: Any) -> str:
     return (v or "").strip().upper()
 

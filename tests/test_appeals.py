@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from appeals_fixtures import build, hand_data, random_data, reference_appeals
+from appeals_fixtures import build, days, hand_data, random_data, reference_appeals
 from asylumstats.engines import Engine, open_engine
 from asylumstats.errors import NotFoundError, UserError
 from asylumstats.metrics.appeals import appeals_fields, appeals_result, appeals_rows
@@ -27,10 +26,6 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 @pytest.fixture(scope="module")
 def random_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("appeals_rnd") / "r.duckdb", random_data(hand_data()))
-
-
-def days(a: tuple[int, int, int], b: tuple[int, int, int]) -> int:
-    return (dt.date(*b) - dt.date(*a)).days
 
 
 def by_judge(engine: Engine, definition: str = "merits") -> dict[str, dict[str, object]]:

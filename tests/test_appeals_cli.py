@@ -10,26 +10,16 @@ from pathlib import Path
 import pytest
 
 from appeals_fixtures import build, hand_data
-from asylumstats.cli import main
 from asylumstats.metrics.appeals import appeals_fields
 from asylumstats.metrics.backlog import backlog_fields, parse_backlog_dimensions
 from asylumstats.metrics.dimensions import parse_dimensions
 from asylumstats.metrics.wait import wait_fields
+from cli_helpers import run
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("cli_appeals") / "t.duckdb", hand_data())
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_appeals_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,36 +26,13 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def spark_session() -> Iterator[Any]:
-    """The active session (e.g. test_engines_spark's local[1] one), else a new local[1] one."""
-    from pyspark.sql import SparkSession
-
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        yield active
-        return
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("asylumstats-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "1")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "512m")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session  # left running for the other Spark tests; stopped at interpreter exit
-
-
-@pytest.fixture(scope="module")
-def engines(spark_session: Any, tmp_path_factory: pytest.TempPathFactory
+def engines(spark: Any, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[tuple[Engine, Engine]]:
     folder: Path = tmp_path_factory.mktemp("appeals_spark")
     db = build(folder / "t.duckdb", random_data(hand_data(), n_cases=40))
     export_parquet(db, folder / "pq")
     duck = open_engine(db)
-    sp = open_engine(db, "spark", parquet_dir=folder / "pq", spark=spark_session)
+    sp = open_engine(db, "spark", parquet_dir=folder / "pq", spark=spark)
     yield duck, sp
     sp.close()
     duck.close()

@@ -9,24 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from asylumstats.cli import main
 from asylumstats.metrics.rates import VALUE_FIELDS
+from cli_helpers import run
 from metrics_fixtures import build_db, reference_decisions, reference_rates, standard_dataset
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_db(tmp_path_factory.mktemp("cli") / "t.duckdb", standard_dataset())
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

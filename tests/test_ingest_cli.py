@@ -12,27 +12,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asylumstats.cli import main
 from asylumstats.ingest import ingest_release
 from asylumstats.ingest import load as load_mod
+from cli_helpers import run
 from ingest_fixtures import minimal_tables, write_release, zip_deflate
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     top = write_release(tmp_path / "src", counts={"A_TblCase": 2}, synthetic=True)
     z = zip_deflate(top, tmp_path / "r.zip")
     db = tmp_path / "sub" / "dir" / "db.duckdb"  # parent folders are created
-    code, out, err = _run(["ingest", str(z), "--db", str(db), "--json"], capsys)
+    code, out, err = run(capsys, "ingest", str(z), "--db", str(db), "--json")
     assert code == 0, err
     data = json.loads(out)
     assert data["release"] == "EOIR Case Data 2026-0701"
@@ -50,7 +40,7 @@ def test_table_output_and_env_db(
 ) -> None:
     top = write_release(tmp_path / "src", synthetic=True, counts={"A_TblCase": 3})
     monkeypatch.setenv("ASYLUMSTATS_DB", str(tmp_path / "env.duckdb"))
-    code, out, err = _run(["ingest", str(top)], capsys)
+    code, out, err = run(capsys, "ingest", str(top))
     assert code == 0, err
     assert "SYNTHETIC DATA" in out and "A_TblCase" in out and "tbl_Court_Appln" in out
     assert "Count.txt says 3" in err
@@ -96,7 +86,7 @@ def test_bad_input_one_line_no_traceback(
     }
     for name, path in _bad_inputs(tmp_path).items():
         db = tmp_path / f"{name}.duckdb"
-        code, out, err = _run(["ingest", str(path), "--db", str(db), "--json"], capsys)
+        code, out, err = run(capsys, "ingest", str(path), "--db", str(db), "--json")
         assert code != 0, name
         assert out == "", name
         lines = err.strip().splitlines()

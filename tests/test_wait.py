@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from appeals_fixtures import build, hand_data, nearest_rank, random_data, reference_wait
+from appeals_fixtures import days as span
 from asylumstats.engines import Engine, open_engine
 from asylumstats.errors import UserError
 from asylumstats.metrics.dimensions import parse_dimensions
@@ -27,10 +27,6 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 @pytest.fixture(scope="module")
 def random_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("wait_rnd") / "r.duckdb", random_data(hand_data()))
-
-
-def span(a: tuple[int, int, int], b: tuple[int, int, int]) -> int:
-    return (dt.date(*b) - dt.date(*a)).days
 
 
 def test_hand_quantiles(engine: Engine) -> None:

@@ -1,4 +1,4 @@
-"""Shared output helpers for the rate and profile commands: JSON, CSV, Rich tables, notices."""
+"""Shared output helpers for the query commands: JSON, CSV, Rich tables, notices."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import csv
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from asylumstats.commands.options import OutputFormat
 from asylumstats.metrics.query import is_synthetic
 
 SYNTHETIC_NOTICE = (
@@ -51,6 +52,11 @@ def notice_if_synthetic(release: dict[str, str]) -> None:
     """Print the synthetic-data label on stderr when the release is synthetic."""
     if is_synthetic(release):
         Console(stderr=True, soft_wrap=True).print(f"[bold red]{SYNTHETIC_NOTICE}[/]")
+
+
+def release_label(release: dict[str, str]) -> str:
+    """The release a result comes from, for a caption."""
+    return release.get("release_date") or release.get("release") or "unknown"
 
 
 def pct(value: float | None) -> str:
@@ -104,3 +110,15 @@ def stdout_console() -> Console:
     if not console.is_terminal:
         console = Console(width=200)
     return console
+
+
+def print_result(result: Any, fmt: OutputFormat, table: Callable[[], Table]) -> None:
+    """A metric result (``release``, ``rows``, ``fields``): the synthetic-data label on stderr,
+    then the rows as JSON or CSV, or ``table()`` printed."""
+    notice_if_synthetic(result.release)
+    if fmt is OutputFormat.json:
+        print_json(result.rows)
+    elif fmt is OutputFormat.csv:
+        print_csv(result.rows, result.fields)
+    else:
+        stdout_console().print(table())

@@ -15,37 +15,27 @@ import typer
 from rich.table import Table
 
 from asylumstats.cli import app
-from asylumstats.commands._output import (
-    display,
-    interval,
-    notice_if_synthetic,
-    pct,
-    print_csv,
-    print_json,
-    stdout_console,
-)
+from asylumstats.commands._output import display, interval, pct, print_result, release_label
 from asylumstats.commands.options import (
+    ByOption,
+    CourtOption,
     DbOption,
     EngineName,
     EngineOption,
     FormatOption,
-    OutputFormat,
-)
-from asylumstats.commands.rate import (
-    CourtOption,
     FromOption,
     FyOption,
     JudgeOption,
     NationalityOption,
+    OutputFormat,
     ToOption,
+    run_on,
 )
-from asylumstats.engines import open_engine
 from asylumstats.metrics.appeals import appeals_result
 from asylumstats.metrics.backlog import BACKLOG_DIMENSIONS, backlog_result
-from asylumstats.metrics.dimensions import DIMENSIONS, key_columns
+from asylumstats.metrics.dimensions import key_columns
 from asylumstats.metrics.filters import Filters
 from asylumstats.metrics.wait import MetricResult, wait_result
-from asylumstats.paths import resolve_db
 
 
 class MetricDefinition(StrEnum):
@@ -62,13 +52,9 @@ MetricDefinitionOption = Annotated[
         "completion; case: each case's last asylum decision.",
     ),
 ]
-ByOption = Annotated[
-    str | None, typer.Option("--by", help=f"Comma list of: {', '.join(DIMENSIONS)}.")
-]
 
-
-def _release_label(result: MetricResult) -> str:
-    return result.release.get("release_date") or result.release.get("release") or "unknown"
+#: A table column: its heading and how a row's cell reads.
+Column = tuple[str, Callable[[dict[str, Any]], str]]
 
 
 def _emit(
@@ -76,24 +62,27 @@ def _emit(
     fmt: OutputFormat,
     title: str,
     caption: str,
-    columns: Sequence[tuple[str, Callable[[dict[str, Any]], str]]],
+    columns: Sequence[Column],
 ) -> None:
-    notice_if_synthetic(result.release)
-    if fmt is OutputFormat.json:
-        print_json(result.rows)
-        return
-    if fmt is OutputFormat.csv:
-        print_csv(result.rows, result.fields)
-        return
-    keys = key_columns(result.by)
-    table = Table(title=title, caption=caption, caption_justify="left", title_justify="left")
-    for k in keys:
-        table.add_column(k)
-    for name, _ in columns:
-        table.add_column(name, justify="right")
-    for r in result.rows:
-        table.add_row(*(display(r[k]) for k in keys), *(cell(r) for _, cell in columns))
-    stdout_console().print(table)
+    def table() -> Table:
+        keys = key_columns(result.by)
+        table = Table(title=title, caption=caption, caption_justify="left", title_justify="left")
+        for k in keys:
+            table.add_column(k)
+        for name, _ in columns:
+            table.add_column(name, justify="right")
+        for r in result.rows:
+            table.add_row(*(display(r[k]) for k in keys), *(cell(r) for _, cell in columns))
+        return table
+
+    print_result(result, fmt, table)
+
+
+def _definition_caption(result: MetricResult) -> str:
+    return (
+        f"Definition: {result.definition.name if result.definition else '—'}. "
+        f"Filters: {result.filters.describe()}. Release: {release_label(result.release)}. "
+    )
 
 
 def _codes(filters: Filters) -> str:
@@ -126,9 +115,8 @@ def appeals(
 ) -> None:
     """Appeals of asylum decisions to the BIA: by whom, how often, and what the BIA did."""
     filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
-    with open_engine(resolve_db(db), engine.value) as eng:
-        result = appeals_result(eng, by, filters, definition.value)
-    columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = []
+    result = run_on(db, engine, appeals_result, by, filters, definition.value)
+    columns: list[Column] = []
     for party, base, count in (
         ("dhs", "grants", "grants_appealed_by_dhs"),
         ("respondent", "denials", "denials_appealed_by_respondent"),
@@ -146,9 +134,8 @@ def appeals(
                 r, f"{p}_appeal_days_", ("p25", "median", "p75"))),
         ]
     caption = (
-        f"Definition: {result.definition.name if result.definition else '—'}. "
-        f"Filters: {result.filters.describe()}. Release: {_release_label(result)}. "
-        "Appealed = the decision's proceeding has a tblAppeal row filed by I/B (DHS) or A/B "
+        _definition_caption(result)
+        + "Appealed = the decision's proceeding has a tblAppeal row filed by I/B (DHS) or A/B "
         "(respondent). 95% Wilson intervals."
     )
     _emit(result, fmt, "Appeals of asylum decisions to the BIA", caption, columns)
@@ -170,9 +157,8 @@ def wait(
 ) -> None:
     """Days from charging document and from application receipt to the asylum decision."""
     filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
-    with open_engine(resolve_db(db), engine.value) as eng:
-        result = wait_result(eng, by, filters, definition.value)
-    columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+    result = run_on(db, engine, wait_result, by, filters, definition.value)
+    columns: list[Column] = [
         ("decisions", lambda r: _n(r["decisions"])),
     ]
     for span, label in (("from_osc", "from NTA"), ("from_receipt", "from receipt")):
@@ -184,9 +170,8 @@ def wait(
              f"{_n(r[f'{s}_missing'])} / {_n(r[f'{s}_implausible'])}"),
         ]
     caption = (
-        f"Definition: {result.definition.name if result.definition else '—'}. "
-        f"Filters: {result.filters.describe()}. Release: {_release_label(result)}. "
-        "Nearest-rank quantiles; dates before 1950, after the release or after the decision "
+        _definition_caption(result)
+        + "Nearest-rank quantiles; dates before 1950, after the release or after the decision "
         "are left out and counted as implausible."
     )
     _emit(result, fmt, "Days to an asylum decision", caption, columns)
@@ -236,9 +221,8 @@ def backlog(
 ) -> None:
     """Cases pending at a date (or at each fiscal year's end), and how long they have waited."""
     filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
-    with open_engine(resolve_db(db), engine.value) as eng:
-        result = backlog_result(eng, by, filters, at, case_type)
-    columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+    result = run_on(db, engine, backlog_result, by, filters, at, case_type)
+    columns: list[Column] = [
         ("at", lambda r: str(r["at"])),
         ("pending", lambda r: _n(r["pending"])),
         ("admin. closed", lambda r: _n(r["administratively_closed"])),
@@ -253,6 +237,6 @@ def backlog(
         f"Pending = the case's latest proceeding begun by the date has no completion by it. "
         f"Case types: {', '.join(types) if types else 'all'}. "
         f"Filters: {_codes(result.filters)}. "
-        f"Release: {_release_label(result)}."
+        f"Release: {release_label(result.release)}."
     )
     _emit(result, fmt, "Pending cases (backlog)", caption, columns)

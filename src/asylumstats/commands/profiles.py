@@ -18,28 +18,33 @@ from asylumstats.commands._output import (
     print_json,
     stdout_console,
 )
-from asylumstats.commands.options import DbOption, EngineName, EngineOption
-from asylumstats.commands.rate import (
+from asylumstats.commands.options import (
     CourtOption,
+    DbOption,
     DefinitionOption,
+    EngineName,
+    EngineOption,
     FromOption,
     FyOption,
     JudgeOption,
     NationalityOption,
     ToOption,
+    run_on,
 )
-from asylumstats.engines import open_engine
 from asylumstats.errors import UserError
 from asylumstats.metrics.definitions import get_definition
 from asylumstats.metrics.filters import Filters
 from asylumstats.metrics.profiles import court_profile, judge_profile, nationality_profile
-from asylumstats.paths import resolve_db
 
 PROFILE_FORMATS = ("table", "json")
 ProfileFormatOption = Annotated[
     str, typer.Option("--format", metavar="table|json", help="Output format.")
 ]
 Profiler = Callable[..., dict[str, Any]]
+
+
+#: The columns of :func:`_rate_cells`.
+_RATE_COLUMNS = ("grant rate", "95% CI", "decisions", "grants / denials / other", "note")
 
 
 def _rate_cells(row: dict[str, Any] | None) -> list[str]:
@@ -58,7 +63,7 @@ def _rows_table(title: str, rows: list[dict[str, Any]], keys: list[str]) -> Tabl
     table = Table(title=title, title_justify="left")
     for k in keys:
         table.add_column(k)
-    for name in ("grant rate", "95% CI", "decisions", "grants / denials / other", "note"):
+    for name in _RATE_COLUMNS:
         table.add_column(name, justify="right")
     for r in rows:
         table.add_row(*(display(r.get(k)) for k in keys), *_rate_cells(r))
@@ -78,8 +83,8 @@ def render(profile: dict[str, Any], console: Console) -> None:
     )
     summary = Table(title="Overall", title_justify="left")
     summary.add_column("")
-    for col in ("grant rate", "95% CI", "decisions", "grants / denials / other", "note"):
-        summary.add_column(col, justify="right")
+    for name in _RATE_COLUMNS:
+        summary.add_column(name, justify="right")
     summary.add_row(f"this {kind}", *_rate_cells(profile["rate"]))
     if profile.get("court") is not None:
         court = profile["court"]
@@ -128,8 +133,7 @@ def _run(
     fmt = fmt.strip().lower()
     if fmt not in PROFILE_FORMATS:
         raise UserError(f"Unknown format '{fmt}'; profiles print table or json.")
-    with open_engine(resolve_db(db), engine.value) as eng:
-        profile = profiler(eng, query, get_definition(definition), filters)
+    profile = run_on(db, engine, profiler, query, get_definition(definition), filters)
     notice_if_synthetic({"synthetic": "true" if profile["synthetic"] else "false"})
     if fmt == "json":
         print_json(profile)

@@ -23,7 +23,7 @@ from typing import Any
 
 from asylumstats.errors import UserError
 from asylumstats.metrics.appeals import cumulative_sql, histogram_quantile_sql
-from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, key_columns
+from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, key_columns, parse_dimensions
 from asylumstats.metrics.filters import Filters, check_codes, parse_date
 from asylumstats.metrics.query import release_info, sort_rows
 from asylumstats.metrics.wait import (
@@ -64,21 +64,7 @@ BACKLOG_DIMENSIONS: dict[str, Dimension] = {
 
 def parse_backlog_dimensions(spec: str | Iterable[str] | None) -> list[Dimension]:
     """Backlog dimensions from a comma list; unknown names are a :class:`UserError`."""
-    if spec is None:
-        return []
-    names = spec.split(",") if isinstance(spec, str) else list(spec)
-    wanted: set[str] = set()
-    for raw in names:
-        name = raw.strip().lower().replace("-", "_")
-        if not name:
-            continue
-        if name not in BACKLOG_DIMENSIONS:
-            raise UserError(
-                f"Unknown backlog dimension '{raw.strip()}'; choose from: "
-                f"{', '.join(BACKLOG_DIMENSIONS)}."
-            )
-        wanted.add(name)
-    return [d for name, d in BACKLOG_DIMENSIONS.items() if name in wanted]
+    return parse_dimensions(spec, BACKLOG_DIMENSIONS, "backlog dimension")
 
 
 def parse_case_types(spec: str | Iterable[str] | None) -> tuple[str, ...]:

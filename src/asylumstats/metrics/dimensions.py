@@ -6,7 +6,7 @@ columns under these names, so every metric groups, filters and labels the same w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from asylumstats.errors import UserError
@@ -54,10 +54,16 @@ _ALL: tuple[Dimension, ...] = (
 DIMENSIONS: dict[str, Dimension] = {d.name: d for d in _ALL}
 
 
-def parse_dimensions(spec: str | Iterable[str] | None) -> list[Dimension]:
-    """Dimensions from a comma list (or a list of names), deduplicated, in documented order.
+def parse_dimensions(
+    spec: str | Iterable[str] | None,
+    available: Mapping[str, Dimension] = DIMENSIONS,
+    what: str = "dimension",
+) -> list[Dimension]:
+    """Dimensions from a comma list (or a list of names), deduplicated, in the order of
+    ``available`` (by default :data:`DIMENSIONS`, the documented order).
 
-    Names are case-insensitive and trimmed; an unknown name is a :class:`UserError`.
+    Names are case-insensitive and trimmed; an unknown name is a :class:`UserError` that calls
+    it an unknown ``what``.
     """
     if spec is None:
         return []
@@ -67,12 +73,12 @@ def parse_dimensions(spec: str | Iterable[str] | None) -> list[Dimension]:
         name = raw.strip().lower().replace("-", "_")
         if not name:
             continue
-        if name not in DIMENSIONS:
+        if name not in available:
             raise UserError(
-                f"Unknown dimension '{raw.strip()}'; choose from: {', '.join(DIMENSIONS)}."
+                f"Unknown {what} '{raw.strip()}'; choose from: {', '.join(available)}."
             )
         wanted.add(name)
-    return [d for d in _ALL if d.name in wanted]
+    return [d for name, d in available.items() if name in wanted]
 
 
 def key_columns(dims: Sequence[Dimension]) -> list[str]:

@@ -8,8 +8,9 @@ matches several raises :class:`UserError` listing them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from asylumstats.errors import NotFoundError, UserError
@@ -17,23 +18,11 @@ from asylumstats.metrics.definitions import Definition, get_definition
 from asylumstats.metrics.dimensions import DIMENSIONS
 from asylumstats.metrics.filters import Filters, check_codes
 from asylumstats.metrics.query import is_synthetic, release_info
-from asylumstats.metrics.rates import RateResult, combine, rate_result
+from asylumstats.metrics.rates import VALUE_FIELDS, RateResult, combine, rate_result
 from asylumstats.model.sql import lookup_sql
 
 #: How many nationalities / courts / judges a profile lists.
 TOP_N = 10
-
-_VALUE_KEYS = (
-    "grants",
-    "denials",
-    "other",
-    "decisions",
-    "grant_rate",
-    "ci_low",
-    "ci_high",
-    "definition",
-    "small_sample",
-)
 
 
 def candidates(engine: Any, dimension: str) -> dict[str, str | None]:
@@ -96,7 +85,7 @@ def resolve(engine: Any, dimension: str, text: str) -> tuple[str, str | None]:
 def _values(row: dict[str, Any] | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {k: row[k] for k in _VALUE_KEYS}
+    return {k: row[k] for k in VALUE_FIELDS}
 
 
 def _diff(a: dict[str, Any] | None, b: dict[str, Any] | None) -> float | None:
@@ -141,32 +130,6 @@ def _by_year(
     return out
 
 
-def _header(
-    engine: Any,
-    kind: str,
-    keys: dict[str, Any],
-    d: Definition,
-    filters: Filters,
-    subject: RateResult,
-) -> dict[str, Any]:
-    info = release_info(engine)
-    return {
-        "profile": kind,
-        **keys,
-        "definition": d.name,
-        "formula": d.formula,
-        "filters": filters.as_dict(),
-        "window": {
-            "first_decision": subject.first_decision.isoformat()
-            if subject.first_decision
-            else None,
-            "last_decision": subject.last_decision.isoformat() if subject.last_decision else None,
-        },
-        "release_date": info.get("release_date"),
-        "synthetic": is_synthetic(info),
-    }
-
-
 def _nation_by_year(engine: Any, filters: Filters, d: Definition) -> RateResult:
     """The nation's rates by fiscal year, cached per engine (the database is read-only to
     it), by definition and filters; only copies of its rows leave a profile."""
@@ -177,18 +140,81 @@ def _nation_by_year(engine: Any, filters: Filters, d: Definition) -> RateResult:
     return memo[key]
 
 
+@dataclass(frozen=True)
+class _Subject:
+    """The judge, court or nationality a profile is about, and its rates by fiscal year."""
+
+    kind: str  # judge, court or nationality
+    d: Definition
+    base: Filters  # the caller's filters without the subject's own dimension
+    filters: Filters  # ``base`` narrowed to the subject
+    keys: dict[str, Any]  # its code and name: {"<kind>_code": …, "<kind>_name": …}
+    by_fy: RateResult
+    overall: dict[str, Any]
+
+    def rates(self, engine: Any, dimension: str) -> RateResult:
+        """The subject's rates grouped by one dimension."""
+        return rate_result(engine, [dimension], self.filters, self.d, check=False)
+
+
+def _subject(
+    engine: Any, kind: str, text: str, definition: str | Definition, filters: Filters | None
+) -> _Subject:
+    """Resolve ``text`` to one ``kind`` (judge, court, nationality) and rate it by year."""
+    d = get_definition(definition)
+    base = (filters or Filters()).without(kind)
+    check_codes(engine, base)
+    code, name = resolve(engine, kind, text)
+    subject_f = replace(base, **{kind: code})
+    by_fy = rate_result(engine, ["fiscal_year"], subject_f, d, check=False)
+    keys = {f"{kind}_code": code, f"{kind}_name": name}
+    return _Subject(kind, d, base, subject_f, keys, by_fy, combine(by_fy.rows, d))
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _header(engine: Any, s: _Subject) -> dict[str, Any]:
+    info = release_info(engine)
+    return {
+        "profile": s.kind,
+        **s.keys,
+        "definition": s.d.name,
+        "formula": s.d.formula,
+        "filters": s.filters.as_dict(),
+        "window": {
+            "first_decision": _iso(s.by_fy.first_decision),
+            "last_decision": _iso(s.by_fy.last_decision),
+        },
+        "release_date": info.get("release_date"),
+        "synthetic": is_synthetic(info),
+    }
+
+
+def _against_nation(engine: Any, s: _Subject, nation_filters: Filters) -> dict[str, Any]:
+    """A court or nationality profile up to its rates by fiscal year, against the nation's
+    (under ``nation_filters``)."""
+    nation_fy = _nation_by_year(engine, nation_filters, s.d)
+    nation = combine(nation_fy.rows, s.d)
+    out = _header(engine, s)
+    out.update(
+        decisions=s.overall["decisions"],
+        rate=_values(s.overall),
+        nation=_values(nation),
+        vs_nation=_diff(s.overall, nation),
+        by_fiscal_year=_by_year(s.by_fy, {"nation": nation_fy}),
+    )
+    return out
+
+
 def judge_profile(
     engine: Any, judge: str, definition: str | Definition = "merits", filters: Filters | None = None
 ) -> dict[str, Any]:
     """A judge's rate vs their main court (most decisions in the window) and the nation."""
-    d = get_definition(definition)
-    base = (filters or Filters()).without("judge")
-    check_codes(engine, base)
-    code, name = resolve(engine, "judge", judge)
-    subject_f = replace(base, judge=code)
-    by_fy = rate_result(engine, ["fiscal_year"], subject_f, d, check=False)
-    overall = combine(by_fy.rows, d)
-    courts = rate_result(engine, ["court"], subject_f, d, check=False)
+    s = _subject(engine, "judge", judge, definition, filters)
+    d, base, overall = s.d, s.base, s.overall
+    courts = s.rates(engine, "court")
     main = _top(courts, 1)
     court_fy = court_row = None
     court_keys: dict[str, Any] = {}
@@ -200,7 +226,7 @@ def judge_profile(
         court_row = combine(court_fy.rows, d)
     nation_fy = _nation_by_year(engine, base.without("court"), d)
     nation = combine(nation_fy.rows, d)
-    out = _header(engine, "judge", {"judge_code": code, "judge_name": name}, d, subject_f, by_fy)
+    out = _header(engine, s)
     out.update(
         decisions=overall["decisions"],
         rate=_values(overall),
@@ -209,9 +235,9 @@ def judge_profile(
         vs_court=_diff(overall, court_row),
         vs_nation=_diff(overall, nation),
         courts=courts.rows,
-        by_fiscal_year=_by_year(by_fy, {"court": court_fy, "nation": nation_fy}),
-        top_nationalities=_top(rate_result(engine, ["nationality"], subject_f, d, check=False)),
-        **_represented_share(engine, subject_f, d),
+        by_fiscal_year=_by_year(s.by_fy, {"court": court_fy, "nation": nation_fy}),
+        top_nationalities=_top(s.rates(engine, "nationality")),
+        **_represented_share(engine, s.filters, d),
     )
     return out
 
@@ -220,25 +246,12 @@ def court_profile(
     engine: Any, court: str, definition: str | Definition = "merits", filters: Filters | None = None
 ) -> dict[str, Any]:
     """A court's rate vs the nation, by fiscal year, its judges and top nationalities."""
-    d = get_definition(definition)
-    base = (filters or Filters()).without("court")
-    check_codes(engine, base)
-    code, name = resolve(engine, "court", court)
-    subject_f = replace(base, court=code)
-    by_fy = rate_result(engine, ["fiscal_year"], subject_f, d, check=False)
-    overall = combine(by_fy.rows, d)
-    nation_fy = _nation_by_year(engine, base.without("judge"), d)
-    nation = combine(nation_fy.rows, d)
-    out = _header(engine, "court", {"court_code": code, "court_name": name}, d, subject_f, by_fy)
+    s = _subject(engine, "court", court, definition, filters)
+    out = _against_nation(engine, s, s.base.without("judge"))
     out.update(
-        decisions=overall["decisions"],
-        rate=_values(overall),
-        nation=_values(nation),
-        vs_nation=_diff(overall, nation),
-        by_fiscal_year=_by_year(by_fy, {"nation": nation_fy}),
-        judges=rate_result(engine, ["judge"], subject_f, d, check=False).rows,
-        top_nationalities=_top(rate_result(engine, ["nationality"], subject_f, d, check=False)),
-        **_represented_share(engine, subject_f, d),
+        judges=s.rates(engine, "judge").rows,
+        top_nationalities=_top(s.rates(engine, "nationality")),
+        **_represented_share(engine, s.filters, s.d),
     )
     return out
 
@@ -250,25 +263,11 @@ def nationality_profile(
     filters: Filters | None = None,
 ) -> dict[str, Any]:
     """A nationality's rate vs all nationalities, by fiscal year, with its top courts/judges."""
-    d = get_definition(definition)
-    base = (filters or Filters()).without("nationality")
-    check_codes(engine, base)
-    code, name = resolve(engine, "nationality", nationality)
-    subject_f = replace(base, nationality=code)
-    by_fy = rate_result(engine, ["fiscal_year"], subject_f, d, check=False)
-    overall = combine(by_fy.rows, d)
-    nation_fy = _nation_by_year(engine, base, d)
-    nation = combine(nation_fy.rows, d)
-    keys = {"nationality_code": code, "nationality_name": name}
-    out = _header(engine, "nationality", keys, d, subject_f, by_fy)
+    s = _subject(engine, "nationality", nationality, definition, filters)
+    out = _against_nation(engine, s, s.base)
     out.update(
-        decisions=overall["decisions"],
-        rate=_values(overall),
-        nation=_values(nation),
-        vs_nation=_diff(overall, nation),
-        by_fiscal_year=_by_year(by_fy, {"nation": nation_fy}),
-        top_courts=_top(rate_result(engine, ["court"], subject_f, d, check=False)),
-        top_judges=_top(rate_result(engine, ["judge"], subject_f, d, check=False)),
-        **_represented_share(engine, subject_f, d),
+        top_courts=_top(s.rates(engine, "court")),
+        top_judges=_top(s.rates(engine, "judge")),
+        **_represented_share(engine, s.filters, s.d),
     )
     return out

@@ -42,14 +42,11 @@ from typing import Any
 
 from asylumstats.model.outcomes import sql_list
 from asylumstats.model.sql import (
-    COURTS,
-    HEARING_LOCATIONS,
-    JUDGES,
-    LANGUAGES,
-    NATIONALITIES,
+    DIMENSION_COLUMNS,
     TableColumns,
     code,
-    lookup_sql,
+    dimensions_sql,
+    fiscal_year_sql,
 )
 
 #: Name of the model table.
@@ -76,36 +73,13 @@ COLUMNS: tuple[str, ...] = (
     "comp",
     "admin_closed",
     "live_until",
-    "judge_code",
-    "judge_name",
-    "court_code",
-    "court_name",
-    "hearing_location_code",
-    "hearing_location_name",
-    "nationality_code",
-    "nationality_name",
-    "language_code",
-    "language_name",
-    "custody",
-    "represented",
-    "asylum_type",
-    "case_type",
+    *DIMENSION_COLUMNS,
     "first_asylum",
     "start_fye",
     "live_until_fye",
     "closed_fye",
     "first_asylum_fye",
 )
-
-# (code column, name column, lookup, key expression)
-_NAMED = (
-    ("judge_code", "judge_name", JUDGES, "p.ij_code"),
-    ("court_code", "court_name", COURTS, "p.base_city_code"),
-    ("hearing_location_code", "hearing_location_name", HEARING_LOCATIONS, "p.hearing_loc_code"),
-    ("nationality_code", "nationality_name", NATIONALITIES, "c.nat"),
-    ("language_code", "language_name", LANGUAGES, "c.lang"),
-)
-
 
 def start_sql(release: dt.date | None, alias: str = "p") -> str:
     """A proceeding's start: the earlier of its plausible ``osc_date`` and ``input_date``."""
@@ -133,11 +107,6 @@ def asylum_filed_sql() -> str:
     )
 
 
-def fiscal_year_sql(expr: str) -> str:
-    """The federal fiscal year (October-September) of a date."""
-    return f"(CAST(year({expr}) AS INTEGER) + CASE WHEN month({expr}) >= 10 THEN 1 ELSE 0 END)"
-
-
 def grid_date_sql(expr: str, release: dt.date | None) -> str:
     """The first fiscal-year grid date on or after the date ``expr`` (NULL after the release
     date): 30 September of its fiscal year, or the release date in the running one. Dates
@@ -161,27 +130,7 @@ def grid_date_sql(expr: str, release: dt.date | None) -> str:
 
 def backlog_proceedings_sql(columns: TableColumns, release: dt.date | None) -> str:
     """SELECT producing :data:`TABLE` (columns :data:`COLUMNS`) for a release date."""
-    joins: list[str] = []
-    names: dict[str, str] = {}
-    for code_col, name_col, lookup, key in _NAMED:
-        sub = lookup_sql(lookup, columns)
-        if sub is None:
-            names[name_col] = "CAST(NULL AS VARCHAR)"
-        else:
-            alias = f"lu_{code_col}"
-            joins.append(f"LEFT JOIN ({sub}) AS {alias} ON {alias}.lu_code = {code(key)}")
-            names[name_col] = f"{alias}.lu_name"
-    dims = []
-    for code_col, name_col, _, key in _NAMED:
-        dims += [f"{code(key)} AS {code_col}", f"{names[name_col]} AS {name_col}"]
-    asy = code("c.c_asy_type")
-    dims += [
-        f"{code('p.custody')} AS custody",
-        "c.e_28_date IS NOT NULL AS represented",
-        f"CASE WHEN {asy} = 'I' THEN 'affirmative' WHEN {asy} = 'E' THEN 'defensive' "
-        "ELSE 'unknown' END AS asylum_type",
-        f"{code('p.case_type')} AS case_type",
-    ]
+    dims, joins = dimensions_sql(columns)
     base = (
         f"SELECT p.idnproceeding AS idnproceeding, p.idncase AS idncase, "
         f"{start_sql(release)} AS start, CAST(p.comp_date AS DATE) AS comp, "

@@ -22,16 +22,8 @@ from asylumstats.model.outcomes import (
     sql_list,
 )
 
-#: Columns of ``asylum_decisions`` (and ``asylum_case_decisions``), in order.
-DECISION_COLUMNS: tuple[str, ...] = (
-    "idnproceedingappln",
-    "idnproceeding",
-    "idncase",
-    "appl_dec",
-    "outcome",
-    "decision_date",
-    "fiscal_year",
-    "month",
+#: The dimension columns (SPEC §2.1) of the model tables, in order: see :func:`dimensions_sql`.
+DIMENSION_COLUMNS: tuple[str, ...] = (
     "judge_code",
     "judge_name",
     "court_code",
@@ -46,6 +38,19 @@ DECISION_COLUMNS: tuple[str, ...] = (
     "represented",
     "asylum_type",
     "case_type",
+)
+
+#: Columns of ``asylum_decisions`` (and ``asylum_case_decisions``), in order.
+DECISION_COLUMNS: tuple[str, ...] = (
+    "idnproceedingappln",
+    "idnproceeding",
+    "idncase",
+    "appl_dec",
+    "outcome",
+    "decision_date",
+    "fiscal_year",
+    "month",
+    *DIMENSION_COLUMNS,
     "other_protection",
 )
 
@@ -114,27 +119,51 @@ def _outcome_case(expr: str) -> str:
     )
 
 
-def decisions_sql(columns: TableColumns) -> str:
-    """SELECT producing ``asylum_decisions`` (SPEC §3), one row per asylum decision."""
+# (code column, name column, lookup, key expression) of the named dimensions.
+_NAMED = (
+    ("judge_code", "judge_name", JUDGES, "p.ij_code"),
+    ("court_code", "court_name", COURTS, "p.base_city_code"),
+    ("hearing_location_code", "hearing_location_name", HEARING_LOCATIONS, "p.hearing_loc_code"),
+    ("nationality_code", "nationality_name", NATIONALITIES, "c.nat"),
+    ("language_code", "language_name", LANGUAGES, "c.lang"),
+)
+
+
+def dimensions_sql(columns: TableColumns) -> tuple[list[str], list[str]]:
+    """The SELECT items of :data:`DIMENSION_COLUMNS`, from a proceeding ``p`` and its case
+    ``c``, and the LEFT JOINs of the lookups that name them (a missing lookup: NULL names)."""
     joins: list[str] = []
-    names: dict[str, str] = {}
-    for alias, lookup, key in (
-        ("lj", JUDGES, "p.ij_code"),
-        ("lc", COURTS, "p.base_city_code"),
-        ("lh", HEARING_LOCATIONS, "p.hearing_loc_code"),
-        ("ln", NATIONALITIES, "c.nat"),
-        ("ll", LANGUAGES, "c.lang"),
-    ):
+    items: list[str] = []
+    for code_col, name_col, lookup, key in _NAMED:
         sub = lookup_sql(lookup, columns)
         if sub is None:
-            names[alias] = "CAST(NULL AS VARCHAR)"
+            name = "CAST(NULL AS VARCHAR)"
         else:
+            alias = f"lu_{code_col}"
             joins.append(f"LEFT JOIN ({sub}) AS {alias} ON {alias}.lu_code = {code(key)}")
-            names[alias] = f"{alias}.lu_name"
-    nat, lang, e28, asy = "c.nat", "c.lang", "c.e_28_date", "c.c_asy_type"
+            name = f"{alias}.lu_name"
+        items += [f"{code(key)} AS {code_col}", f"{name} AS {name_col}"]
+    asy = code("c.c_asy_type")
+    items += [
+        f"{code('p.custody')} AS custody",
+        "c.e_28_date IS NOT NULL AS represented",
+        f"CASE WHEN {asy} = 'I' THEN 'affirmative' WHEN {asy} = 'E' THEN 'defensive' "
+        "ELSE 'unknown' END AS asylum_type",
+        f"{code('p.case_type')} AS case_type",
+    ]
+    return items, joins
+
+
+def fiscal_year_sql(expr: str) -> str:
+    """The federal fiscal year (October-September) of a date."""
+    return f"(CAST(year({expr}) AS INTEGER) + CASE WHEN month({expr}) >= 10 THEN 1 ELSE 0 END)"
+
+
+def decisions_sql(columns: TableColumns) -> str:
+    """SELECT producing ``asylum_decisions`` (SPEC §3), one row per asylum decision."""
+    dims, joins = dimensions_sql(columns)
+    dim_items = ",\n  ".join(dims)
     comp = "p.comp_date"
-    fiscal_year = f"CAST(year({comp}) AS INTEGER) + CASE WHEN month({comp}) >= 10 THEN 1 ELSE 0 END"
-    asy_code = code(asy)
     return f"""
 SELECT
   a.idnproceedingappln AS idnproceedingappln,
@@ -143,23 +172,9 @@ SELECT
   a.appl_dec AS appl_dec,
   a.outcome AS outcome,
   CAST({comp} AS DATE) AS decision_date,
-  {fiscal_year} AS fiscal_year,
+  {fiscal_year_sql(comp)} AS fiscal_year,
   strftime(CAST({comp} AS DATE), '%Y-%m') AS month,
-  {code("p.ij_code")} AS judge_code,
-  {names["lj"]} AS judge_name,
-  {code("p.base_city_code")} AS court_code,
-  {names["lc"]} AS court_name,
-  {code("p.hearing_loc_code")} AS hearing_location_code,
-  {names["lh"]} AS hearing_location_name,
-  {code(nat)} AS nationality_code,
-  {names["ln"]} AS nationality_name,
-  {code(lang)} AS language_code,
-  {names["ll"]} AS language_name,
-  {code("p.custody")} AS custody,
-  {e28} IS NOT NULL AS represented,
-  CASE WHEN {asy_code} = 'I' THEN 'affirmative' WHEN {asy_code} = 'E' THEN 'defensive'
-       ELSE 'unknown' END AS asylum_type,
-  {code("p.case_type")} AS case_type,
+  {dim_items},
   pr.idnproceeding IS NOT NULL AS other_protection
 FROM (
   SELECT idnproceedingappln, idnproceeding, idncase, {code("appl_dec")} AS appl_dec,

@@ -27,8 +27,26 @@ Row = dict[str, Any]
 RELEASE = dt.date(2026, 7, 1)
 
 # --- written out again on purpose (not imported from the code under test) -----------------
-REF_DISMISSED = {"DIS", "D30", "DVD", "DMO", "DSO", "DUT", "SAD", "SDG", "SED", "SND", "SOD",
-                 "SUD", "SAF", "SAV", "S-L", "DEN", "DNS", "FMD"}
+REF_DISMISSED = {
+    "DIS",
+    "D30",
+    "DVD",
+    "DMO",
+    "DSO",
+    "DUT",
+    "SAD",
+    "SDG",
+    "SED",
+    "SND",
+    "SOD",
+    "SUD",
+    "SAF",
+    "SAV",
+    "S-L",
+    "DEN",
+    "DNS",
+    "FMD",
+}
 REF_SUSTAINED = {"SUS", "GRN", "GRS", "GNR"}
 REF_REMANDED = {"REM", "BCR"}
 REF_ADMIN_CLOSURE = {"A", "B", "K", "M", "Y"}
@@ -43,8 +61,12 @@ class AppealsData(Dataset):
 
     _next_appeal: int = 5000
 
-    def proc_dates(self, osc: dt.datetime | None = None, input_date: dt.datetime | None = None,
-                   other_comp: str | None = None) -> None:
+    def proc_dates(
+        self,
+        osc: dt.datetime | None = None,
+        input_date: dt.datetime | None = None,
+        other_comp: str | None = None,
+    ) -> None:
         """Set dates / OTHER_COMP on the proceeding added last."""
         self.proceedings[-1].update(osc_date=osc, input_date=input_date, other_comp=other_comp)
 
@@ -52,16 +74,31 @@ class AppealsData(Dataset):
         """Set APPL_RECD_DATE on the application added last."""
         self.applications[-1]["appl_recd_date"] = when
 
-    def appeal(self, idnproceeding: int | None, idncase: int, filed_by: str,
-               category: str | None = "IJ", kind: str | None = "Case Appeal",
-               filed: dt.datetime | None = None, bia_date: dt.datetime | None = None,
-               bia: str | None = None) -> None:
+    def appeal(
+        self,
+        idnproceeding: int | None,
+        idncase: int,
+        filed_by: str,
+        category: str | None = "IJ",
+        kind: str | None = "Case Appeal",
+        filed: dt.datetime | None = None,
+        bia_date: dt.datetime | None = None,
+        bia: str | None = None,
+    ) -> None:
         self._next_appeal += 1
-        self.appeals.append({
-            "idnappeal": self._next_appeal, "idncase": idncase, "idnproceeding": idnproceeding,
-            "strappealcategory": category, "strappealtype": kind, "datappealfiled": filed,
-            "strfiledby": filed_by, "datbiadecision": bia_date, "strbiadecision": bia,
-        })
+        self.appeals.append(
+            {
+                "idnappeal": self._next_appeal,
+                "idncase": idncase,
+                "idnproceeding": idnproceeding,
+                "strappealcategory": category,
+                "strappealtype": kind,
+                "datappealfiled": filed,
+                "strfiledby": filed_by,
+                "datbiadecision": bia_date,
+                "strbiadecision": bia,
+            }
+        )
 
 
 def hand_data() -> AppealsData:
@@ -96,13 +133,20 @@ def hand_data() -> AppealsData:
     ds.case(7)
     ds.proc(71, 7, T(2020, 7, 1), "JA1")
     ds.app(71, 7, "D", idn=710)
-    ds.appeal(71, 7, "A", category="DD", kind="DD Visa", filed=T(2020, 8, 1),
-              bia_date=T(2020, 9, 1), bia="ZZZ")
+    ds.appeal(
+        71,
+        7,
+        "A",
+        category="DD",
+        kind="DD Visa",
+        filed=T(2020, 8, 1),
+        bia_date=T(2020, 9, 1),
+        bia="ZZZ",
+    )
     ds.case(8)
     ds.proc(81, 8, T(2020, 8, 1), "JA1")
     ds.app(81, 8, "D", idn=810)
-    ds.appeal(81, 8, "A", kind="MTR BIA", filed=T(2020, 8, 2), bia_date=T(2021, 3, 1),
-              bia="DEN")
+    ds.appeal(81, 8, "A", kind="MTR BIA", filed=T(2020, 8, 2), bia_date=T(2021, 3, 1), bia="DEN")
     ds.appeal(81, 8, "B", filed=T(2020, 8, 15), bia_date=T(2021, 2, 1), bia="SAF")
     ds.case(9)
     ds.proc(91, 9, T(2020, 9, 1), "JA1")
@@ -137,8 +181,16 @@ def hand_data() -> AppealsData:
     ds.proc(161, 16, T(2020, 9, 8), "JA1")
     ds.app(161, 16, "G", idn=1610)
     ds.app(161, 16, "G", idn=1611)
-    ds.appeal(161, 16, "I", category="ij", kind="CASE APPEAL", filed=T(2020, 9, 20),
-              bia_date=T(2021, 9, 8), bia="REM")
+    ds.appeal(
+        161,
+        16,
+        "I",
+        category="ij",
+        kind="CASE APPEAL",
+        filed=T(2020, 9, 20),
+        bia_date=T(2021, 9, 8),
+        bia="REM",
+    )
     # --- wait: judge JS5 (court SFR) -----------------------------------------------------------
     waits = [  # (case, comp, decision, osc, recd)
         (41, T(2020, 1, 1), "G", T(2018, 1, 1), T(2018, 6, 1)),
@@ -156,10 +208,17 @@ def hand_data() -> AppealsData:
         ds.proc_dates(osc=osc, input_date=osc)
         ds.app(idncase * 100, idncase * 10, dec, idn=idncase * 1000)
         ds.recd(recd)
+
     # --- backlog: court HOU ----------------------------------------------------------------
-    def bproc(pid: int, cid: int, osc: dt.datetime | None, comp: dt.datetime | None,
-              input_date: dt.datetime | None = None, other: str | None = None,
-              case_type: str = "RMV") -> None:
+    def bproc(
+        pid: int,
+        cid: int,
+        osc: dt.datetime | None,
+        comp: dt.datetime | None,
+        input_date: dt.datetime | None = None,
+        other: str | None = None,
+        case_type: str = "RMV",
+    ) -> None:
         ds.proc(pid, cid, comp, "JC3", court="HOU", hloc=None, case_type=case_type)
         ds.proc_dates(osc=osc, input_date=input_date, other_comp=other)
 
@@ -206,33 +265,54 @@ def random_data(ds: AppealsData, n_cases: int = 120, seed: int = 11) -> AppealsD
 
     for i in range(n_cases):
         cid = 90_000 + i
-        ds.case(cid, nat=rng.choice(["CH", "MX", "HO", None]), lang=rng.choice(["SP", "MAN"]),
-                e28=T(2015, 1, 1) if rng.random() < 0.5 else None,
-                asy=rng.choice(["I", "E", None]))
+        ds.case(
+            cid,
+            nat=rng.choice(["CH", "MX", "HO", None]),
+            lang=rng.choice(["SP", "MAN"]),
+            e28=T(2015, 1, 1) if rng.random() < 0.5 else None,
+            asy=rng.choice(["I", "E", None]),
+        )
         for _ in range(rng.randint(1, 3)):
             pid += 1
             comp = day(2016, 2027) if rng.random() < 0.7 else None
-            ds.proc(pid, cid, comp, rng.choice(judges), court=rng.choice(courts),
-                    case_type=rng.choice(["RMV", "RMV", "DEP", "AOC", "CFR"]))
+            ds.proc(
+                pid,
+                cid,
+                comp,
+                rng.choice(judges),
+                court=rng.choice(courts),
+                case_type=rng.choice(["RMV", "RMV", "DEP", "AOC", "CFR"]),
+            )
             osc = rng.choice([day(), day(), day(2008, 2020), T(1900, 1, 1), None])
             inp = rng.choice([osc, day(), None])
-            ds.proc_dates(osc=osc, input_date=inp,
-                          other_comp=rng.choice([None, None, "A", "K", "C", "T", "Y"]))
+            ds.proc_dates(
+                osc=osc,
+                input_date=inp,
+                other_comp=rng.choice([None, None, "A", "K", "C", "T", "Y"]),
+            )
             for _ in range(rng.randint(0, 2)):
                 aid += 1
-                ds.app(pid, cid, rng.choice(["G", "D", "D", "A", None]),
-                       code=rng.choice(["ASYL", "ASYL", "ASYW"]), idn=aid)
+                ds.app(
+                    pid,
+                    cid,
+                    rng.choice(["G", "D", "D", "A", None]),
+                    code=rng.choice(["ASYL", "ASYL", "ASYW"]),
+                    idn=aid,
+                )
                 ds.recd(rng.choice([day(), day(), None, T(1940, 1, 1)]))
             for _ in range(rng.choice([0, 0, 1, 2])):
                 filed = day(2016, 2026)
                 decided = rng.random() < 0.6
-                ds.appeal(pid, cid, rng.choice(["A", "A", "I", "B", "O", "P"]),
-                          category=rng.choice(["IJ", "IJ", "DD"]),
-                          kind=rng.choice(["Case Appeal", "Case Appeal", "MTR BIA"]),
-                          filed=rng.choice([filed, filed, None]),
-                          bia_date=day(2016, 2027) if decided else None,
-                          bia=rng.choice(["DIS", "SUS", "REM", "SAF", "TER", "XYZ"])
-                          if decided else None)
+                ds.appeal(
+                    pid,
+                    cid,
+                    rng.choice(["A", "A", "I", "B", "O", "P"]),
+                    category=rng.choice(["IJ", "IJ", "DD"]),
+                    kind=rng.choice(["Case Appeal", "Case Appeal", "MTR BIA"]),
+                    filed=rng.choice([filed, filed, None]),
+                    bia_date=day(2016, 2027) if decided else None,
+                    bia=rng.choice(["DIS", "SUS", "REM", "SAF", "TER", "XYZ"]) if decided else None,
+                )
     return ds
 
 
@@ -268,8 +348,9 @@ def _key(row: Row, by: list[str]) -> tuple[Any, ...]:
 
 
 def _sorted(rows: list[Row], keys: list[str]) -> list[Row]:
-    return sorted(rows, key=lambda r: tuple((r[k] is None, r[k] if r[k] is not None else 0)
-                                            for k in keys))
+    return sorted(
+        rows, key=lambda r: tuple((r[k] is None, r[k] if r[k] is not None else 0) for k in keys)
+    )
 
 
 def _bia_class(code: str | None, has_date: bool) -> str:
@@ -311,41 +392,70 @@ def reference_appeals(data: AppealsData, by: list[str], definition: str = "merit
     keys = [k for d in by for k in REF_KEYS[d]]
     for d in decs:
         key = _key(d, by)
-        g = groups.setdefault(key, {
-            **dict(zip(keys, key, strict=True)), "grants": 0, "denials": 0,
-            **{f"{p}_{x}": 0 for p in parties for x in
-               ("appealed", "case", "dismissed", "sustained", "remanded", "other", "pending")},
-        })
+        g = groups.setdefault(
+            key,
+            {
+                **dict(zip(keys, key, strict=True)),
+                "grants": 0,
+                "denials": 0,
+                **{
+                    f"{p}_{x}": 0
+                    for p in parties
+                    for x in (
+                        "appealed",
+                        "case",
+                        "dismissed",
+                        "sustained",
+                        "remanded",
+                        "other",
+                        "pending",
+                    )
+                },
+            },
+        )
         g["grants" if d["outcome"] == "grant" else "denials"] += 1
         for party, (outcome, filers) in parties.items():
             if d["outcome"] != outcome:
                 continue
-            mine = [a for a in per_proc.get(d["idnproceeding"], [])
-                    if _u(a["strfiledby"]) in filers]
+            mine = [
+                a for a in per_proc.get(d["idnproceeding"], []) if _u(a["strfiledby"]) in filers
+            ]
             if not mine:
                 continue
             g[f"{party}_appealed"] += 1
 
             def is_case(a: Row) -> bool:
-                return (_u(a["strappealcategory"]) == "IJ"
-                        and _u(a["strappealtype"]) == "CASE APPEAL")
+                return (
+                    _u(a["strappealcategory"]) == "IJ" and _u(a["strappealtype"]) == "CASE APPEAL"
+                )
 
             if any(is_case(a) for a in mine):
                 g[f"{party}_case"] += 1
-            principal = min(mine, key=lambda a: (
-                not is_case(a), a["datappealfiled"] is None,
-                a["datappealfiled"] or dt.datetime.min, a["idnappeal"]))
-            g[f"{party}_{_bia_class(principal['strbiadecision'], principal['datbiadecision'] is not None)}"] += 1  # noqa: E501
+            principal = min(
+                mine,
+                key=lambda a: (
+                    not is_case(a),
+                    a["datappealfiled"] is None,
+                    a["datappealfiled"] or dt.datetime.min,
+                    a["idnappeal"],
+                ),
+            )
+            decided = principal["datbiadecision"] is not None
+            g[f"{party}_{_bia_class(principal['strbiadecision'], decided)}"] += 1
             bia = principal["datbiadecision"]
             if bia is not None and _plausible(d["decision_date"], bia.date()):
                 days[key][party].append((bia.date() - d["decision_date"]).days)
     out = []
     for key, g in groups.items():
         row = {k: g[k] for k in keys}
-        row.update(grants=g["grants"], grants_appealed_by_dhs=g["dhs_appealed"],
-                   grants_case_appealed_by_dhs=g["dhs_case"], denials=g["denials"],
-                   denials_appealed_by_respondent=g["respondent_appealed"],
-                   denials_case_appealed_by_respondent=g["respondent_case"])
+        row.update(
+            grants=g["grants"],
+            grants_appealed_by_dhs=g["dhs_appealed"],
+            grants_case_appealed_by_dhs=g["dhs_case"],
+            denials=g["denials"],
+            denials_appealed_by_respondent=g["respondent_appealed"],
+            denials_case_appealed_by_respondent=g["respondent_case"],
+        )
         for p in parties:
             for o in ("dismissed", "sustained", "remanded", "other", "pending"):
                 row[f"{p}_appeals_{o}"] = g[f"{p}_{o}"]
@@ -368,12 +478,23 @@ def reference_wait(data: AppealsData, by: list[str], definition: str = "merits")
     groups: dict[tuple[Any, ...], Row] = {}
     for d in decs:
         key = _key(d, by)
-        g = groups.setdefault(key, {"n": 0, "from_osc": [], "from_receipt": [],
-                                    "from_osc_missing": 0, "from_osc_implausible": 0,
-                                    "from_receipt_missing": 0, "from_receipt_implausible": 0})
+        g = groups.setdefault(
+            key,
+            {
+                "n": 0,
+                "from_osc": [],
+                "from_receipt": [],
+                "from_osc_missing": 0,
+                "from_osc_implausible": 0,
+                "from_receipt_missing": 0,
+                "from_receipt_implausible": 0,
+            },
+        )
         g["n"] += 1
-        starts = {"from_osc": procs[d["idnproceeding"]].get("osc_date"),
-                  "from_receipt": apps[d["idnproceedingappln"]].get("appl_recd_date")}
+        starts = {
+            "from_osc": procs[d["idnproceeding"]].get("osc_date"),
+            "from_receipt": apps[d["idnproceedingappln"]].get("appl_recd_date"),
+        }
         for span, start in starts.items():
             if start is None:
                 g[f"{span}_missing"] += 1
@@ -402,8 +523,11 @@ def reference_backlog(data: AppealsData, at: dt.date, by_court: bool = True) -> 
     for p in data.proceedings:
         if p.get("idncase") is None:
             continue
-        cands = [v.date() for v in (p.get("osc_date"), p.get("input_date"))
-                 if v is not None and low <= v.date() <= RELEASE]
+        cands = [
+            v.date()
+            for v in (p.get("osc_date"), p.get("input_date"))
+            if v is not None and low <= v.date() <= RELEASE
+        ]
         if cands:
             per_case[p["idncase"]].append((min(cands), p["idnproceeding"], p))
     groups: dict[Any, Row] = {}
@@ -424,11 +548,15 @@ def reference_backlog(data: AppealsData, at: dt.date, by_court: bool = True) -> 
     for court, g in groups.items():
         ages = g["ages"]
         row: Row = {"court_code": court} if by_court else {}
-        row.update(at=at.isoformat(), pending=g["pending"], administratively_closed=g["closed"],
-                   median_age_days=nearest_rank(ages, 50),
-                   age_under_1y=sum(a < 365 for a in ages),
-                   age_1_to_2y=sum(365 <= a < 730 for a in ages),
-                   age_2_to_4y=sum(730 <= a < 1461 for a in ages),
-                   age_4y_plus=sum(a >= 1461 for a in ages))
+        row.update(
+            at=at.isoformat(),
+            pending=g["pending"],
+            administratively_closed=g["closed"],
+            median_age_days=nearest_rank(ages, 50),
+            age_under_1y=sum(a < 365 for a in ages),
+            age_1_to_2y=sum(365 <= a < 730 for a in ages),
+            age_2_to_4y=sum(730 <= a < 1461 for a in ages),
+            age_4y_plus=sum(a >= 1461 for a in ages),
+        )
         out.append(row)
     return _sorted(out, ["court_code"] if by_court else [])

@@ -14,14 +14,14 @@ TOP = "EOIR Case Data 2026-0701"
 
 LOOKUP_FILES: dict[str, bytes] = {
     "tblLookupAlienNat": b'strCode\tstrDescription\tNacara\r\n"MX"\t"MEXICO"\tN\r\n'
-    b'GT\tGUATEMALA\tN\r\nHO \tHONDURAS\t\r\n??\tUNKNOWN NATIONALITY\t\r\n',
+    b"GT\tGUATEMALA\tN\r\nHO \tHONDURAS\t\r\n??\tUNKNOWN NATIONALITY\t\r\n",
     "tblLanguage": b"strCode\tstrDescription\nSP\tSPANISH\nENG\tENGLISH\nMAM\tMAM\n",
     "tblLookupCaseType": b"strCode\tstrDescription\nRMV\tREMOVAL\nDEP\tDEPORTATION\n",
     "tblLookupCustodyStatus": b"strCode\tstrDescription\nD\tDETAINED\nN\tNEVER DETAINED\n"
     b"R\tRELEASED\n",
     "tblLookupBaseCity": b"BASE_CITY_CODE\tBASE_CITY_NAME\tBASE_CITY\tBASE_STATE\n"
     b"NYC\tIMMIGRATION COURT\tNEW YORK\tNY\nHOU\tIMMIGRATION COURT\tHOUSTON\tTX\n",
-    "tblLookupJudge": b"idnJudge\tJUDGE_CODE\tJUDGE_NAME\n1\tAB\t\"Smith, Ann\"\n"
+    "tblLookupJudge": b'idnJudge\tJUDGE_CODE\tJUDGE_NAME\n1\tAB\t"Smith, Ann"\n'
     b"2\tCD\tJones\x00, Bob\n",
     "tblLookUp_Appln": b"strcode\tstrdescription\nASYL\tASYLUM\nWCAT\tCAT\n",
     "tblLookupCourtAppDecisions": b"strCourtApplnDecCode\tstrCourtApplnDecDesc\n"
@@ -46,16 +46,27 @@ def line(fields: Sequence[str | bytes], eol: bytes = b"\n") -> bytes:
 
 
 def table_bytes(
-    spec: TableSpec, rows: Sequence[Sequence[str | bytes]], eol: bytes = b"\n",
+    spec: TableSpec,
+    rows: Sequence[Sequence[str | bytes]],
+    eol: bytes = b"\n",
     head: Sequence[str] | None = None,
 ) -> bytes:
     return line(head or header(spec), eol) + b"".join(line(r, eol) for r in rows)
 
 
 CASE_BASE = {
-    "ALIEN_CITY": "HOUSTON", "ALIEN_STATE": "TX", "ALIEN_ZIPCODE": "77001", "NAT": "MX",
-    "LANG": "SP", "CUSTODY": "N", "CASE_TYPE": "RMV", "E_28_DATE": "2024-09-12 00:00:00.000",
-    "C_ASY_TYPE": "E", "Sex": "M", "LPR": "0", "CASEPRIORITY_CODE": "UC",
+    "ALIEN_CITY": "HOUSTON",
+    "ALIEN_STATE": "TX",
+    "ALIEN_ZIPCODE": "77001",
+    "NAT": "MX",
+    "LANG": "SP",
+    "CUSTODY": "N",
+    "CASE_TYPE": "RMV",
+    "E_28_DATE": "2024-09-12 00:00:00.000",
+    "C_ASY_TYPE": "E",
+    "Sex": "M",
+    "LPR": "0",
+    "CASEPRIORITY_CODE": "UC",
 }
 
 
@@ -65,17 +76,27 @@ def case(idn: int, **kw: str) -> list[str]:
 
 def proceeding(idn: int, idncase: int, **kw: str) -> list[str]:
     base = {
-        "IDNPROCEEDING": str(idn), "IDNCASE": str(idncase),
-        "OSC_DATE": "2020-01-02 00:00:00.000", "BASE_CITY_CODE": "NYC", "IJ_CODE": "AB",
-        "COMP_DATE": "2024-03-04 00:00:00", "CASE_TYPE": "RMV", "NAT": "MX", "CUSTODY": "N",
+        "IDNPROCEEDING": str(idn),
+        "IDNCASE": str(idncase),
+        "OSC_DATE": "2020-01-02 00:00:00.000",
+        "BASE_CITY_CODE": "NYC",
+        "IJ_CODE": "AB",
+        "COMP_DATE": "2024-03-04 00:00:00",
+        "CASE_TYPE": "RMV",
+        "NAT": "MX",
+        "CUSTODY": "N",
     }
     return row(PROCEEDINGS, {**base, **kw})
 
 
 def application(idn: int, idnproc: int, idncase: int, **kw: str) -> list[str]:
     base = {
-        "IDNPROCEEDINGAPPLN": str(idn), "IDNPROCEEDING": str(idnproc), "IDNCASE": str(idncase),
-        "APPL_CODE": "ASYL", "APPL_RECD_DATE": "2021-05-06 00:00:00.000", "APPL_DEC": "G",
+        "IDNPROCEEDINGAPPLN": str(idn),
+        "IDNPROCEEDING": str(idnproc),
+        "IDNCASE": str(idncase),
+        "APPL_CODE": "ASYL",
+        "APPL_RECD_DATE": "2021-05-06 00:00:00.000",
+        "APPL_DEC": "G",
     }
     return row(APPLICATIONS, {**base, **kw})
 
@@ -128,6 +149,7 @@ def zip_deflate64(folder: Path, out: Path) -> Path:
     assert exe, "7z is needed to make Deflate64 zips"
     subprocess.run(
         [exe, "a", "-tzip", "-mm=Deflate64", "-bd", "-bso0", str(out), folder.name],
-        cwd=folder.parent, check=True,
+        cwd=folder.parent,
+        check=True,
     )
     return out

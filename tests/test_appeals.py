@@ -52,23 +52,44 @@ def test_hand_counts_spec_rule(engine: Engine) -> None:
 def test_hand_bia_outcomes_and_days(engine: Engine) -> None:
     ja1 = by_judge(engine)["JA1"]
     # DHS: 1 DIS, 2 SUS (the case appeal, not the later MTR), 3 pending, 16 REM (x2).
-    assert [ja1[f"dhs_appeals_{o}"] for o in
-            ("dismissed", "sustained", "remanded", "other", "pending")] == [1, 1, 2, 0, 1]
+    assert [
+        ja1[f"dhs_appeals_{o}"] for o in ("dismissed", "sustained", "remanded", "other", "pending")
+    ] == [1, 1, 2, 0, 1]
     # respondent: 6 REM, 7 ZZZ (other), 8 SAF (the B case appeal), 13 "dis" (dismissed).
-    assert [ja1[f"respondent_appeals_{o}"] for o in
-            ("dismissed", "sustained", "remanded", "other", "pending")] == [2, 0, 1, 1, 0]
-    dhs = sorted([days((2020, 1, 10), (2020, 7, 9)), days((2020, 2, 1), (2020, 12, 1)),
-                  days((2020, 9, 8), (2021, 9, 8)), days((2020, 9, 8), (2021, 9, 8))])
+    assert [
+        ja1[f"respondent_appeals_{o}"]
+        for o in ("dismissed", "sustained", "remanded", "other", "pending")
+    ] == [2, 0, 1, 1, 0]
+    dhs = sorted(
+        [
+            days((2020, 1, 10), (2020, 7, 9)),
+            days((2020, 2, 1), (2020, 12, 1)),
+            days((2020, 9, 8), (2021, 9, 8)),
+            days((2020, 9, 8), (2021, 9, 8)),
+        ]
+    )
     assert dhs == [181, 304, 365, 365]
-    assert (ja1["dhs_appeal_days_count"], ja1["dhs_appeal_days_p25"],
-            ja1["dhs_appeal_days_median"], ja1["dhs_appeal_days_p75"]) == (4, 181, 304, 365)
+    assert (
+        ja1["dhs_appeal_days_count"],
+        ja1["dhs_appeal_days_p25"],
+        ja1["dhs_appeal_days_median"],
+        ja1["dhs_appeal_days_p75"],
+    ) == (4, 181, 304, 365)
     # 13's BIA date precedes the IJ decision: left out of the times.
-    resp = sorted([days((2020, 6, 1), (2021, 6, 1)), days((2020, 7, 1), (2020, 9, 1)),
-                   days((2020, 8, 1), (2021, 2, 1))])
+    resp = sorted(
+        [
+            days((2020, 6, 1), (2021, 6, 1)),
+            days((2020, 7, 1), (2020, 9, 1)),
+            days((2020, 8, 1), (2021, 2, 1)),
+        ]
+    )
     assert resp == [62, 184, 365]
-    assert (ja1["respondent_appeal_days_count"], ja1["respondent_appeal_days_p25"],
-            ja1["respondent_appeal_days_median"], ja1["respondent_appeal_days_p75"]) == (
-        3, 62, 184, 365)
+    assert (
+        ja1["respondent_appeal_days_count"],
+        ja1["respondent_appeal_days_p25"],
+        ja1["respondent_appeal_days_median"],
+        ja1["respondent_appeal_days_p75"],
+    ) == (3, 62, 184, 365)
     jb2 = by_judge(engine)["JB2"]
     assert (jb2["grants"], jb2["dhs_appeal_share"], jb2["dhs_appeal_ci_low"]) == (0, None, None)
     assert (jb2["denials"], jb2["denials_appealed_by_respondent"]) == (1, 1)
@@ -84,18 +105,27 @@ def test_case_definition(engine: Engine) -> None:
     assert ja1["definition"] == "case"
     # eoir counts the same grants and denials as merits
     assert [{**r, "definition": "x"} for r in appeals_rows(engine, "judge", None, "eoir")] == [
-        {**r, "definition": "x"} for r in appeals_rows(engine, "judge")]
+        {**r, "definition": "x"} for r in appeals_rows(engine, "judge")
+    ]
 
 
 def test_fields_and_filters(engine: Engine) -> None:
     rows = appeals_rows(engine, "court,fiscal_year", Filters(judge="JA1", fy=2020))
     assert [list(r) for r in rows] == [appeals_fields(parse_dimensions("court,fiscal_year"))]
-    assert list(rows[0])[:7] == ["court_code", "court_name", "fiscal_year", "grants",
-                                 "grants_appealed_by_dhs", "dhs_appeal_share", "dhs_appeal_ci_low"]
+    assert list(rows[0])[:7] == [
+        "court_code",
+        "court_name",
+        "fiscal_year",
+        "grants",
+        "grants_appealed_by_dhs",
+        "dhs_appeal_share",
+        "dhs_appeal_ci_low",
+    ]
     # FY2020 ends 2020-09-30: every JA1 decision is in it
     assert (rows[0]["grants"], rows[0]["denials"]) == (8, 8)
-    window = appeals_rows(engine, [], Filters.parse(date_from="2020-06-01", date_to="2020-08-31",
-                                                    judge="JA1"))
+    window = appeals_rows(
+        engine, [], Filters.parse(date_from="2020-06-01", date_to="2020-08-31", judge="JA1")
+    )
     assert (window[0]["denials"], window[0]["denials_appealed_by_respondent"]) == (3, 3)
 
 
@@ -117,8 +147,16 @@ def test_bia_classes() -> None:
     assert classify_bia(None, False) == "pending"
 
 
-@pytest.mark.parametrize("by", [["judge"], ["court", "fiscal_year"], ["nationality", "month"],
-                                ["represented", "asylum_type", "custody"], []])
+@pytest.mark.parametrize(
+    "by",
+    [
+        ["judge"],
+        ["court", "fiscal_year"],
+        ["nationality", "month"],
+        ["represented", "asylum_type", "custody"],
+        [],
+    ],
+)
 @pytest.mark.parametrize("definition", ["merits", "case"])
 def test_reference(random_db: Path, by: list[str], definition: str) -> None:
     with open_engine(random_db) as eng:

@@ -23,21 +23,42 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_appeals_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "appeals", "--db", str(db), "--by", "judge",
-                         "--format", "json", "--judge", "ja1")
+    code, out, err = run(
+        capsys, "appeals", "--db", str(db), "--by", "judge", "--format", "json", "--judge", "ja1"
+    )
     assert code == 0
     rows = json.loads(out)
     assert list(rows[0]) == appeals_fields(parse_dimensions("judge"))
-    assert list(rows[0])[:6] == ["judge_code", "judge_name", "grants", "grants_appealed_by_dhs",
-                                 "dhs_appeal_share", "dhs_appeal_ci_low"]
-    assert (rows[0]["grants"], rows[0]["grants_appealed_by_dhs"], rows[0]["denials"],
-            rows[0]["denials_appealed_by_respondent"]) == (8, 5, 8, 4)
+    assert list(rows[0])[:6] == [
+        "judge_code",
+        "judge_name",
+        "grants",
+        "grants_appealed_by_dhs",
+        "dhs_appeal_share",
+        "dhs_appeal_ci_low",
+    ]
+    assert (
+        rows[0]["grants"],
+        rows[0]["grants_appealed_by_dhs"],
+        rows[0]["denials"],
+        rows[0]["denials_appealed_by_respondent"],
+    ) == (8, 5, 8, 4)
     assert "SYNTHETIC DATA" in err
 
 
 def test_appeals_csv_and_table(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "appeals", "--db", str(db), "--by", "court,fiscal_year",
-                       "--format", "csv", "--definition", "case")
+    code, out, _ = run(
+        capsys,
+        "appeals",
+        "--db",
+        str(db),
+        "--by",
+        "court,fiscal_year",
+        "--format",
+        "csv",
+        "--definition",
+        "case",
+    )
     assert code == 0
     table = list(csv.DictReader(io.StringIO(out)))
     assert list(table[0]) == appeals_fields(parse_dimensions("court,fiscal_year"))
@@ -47,8 +68,9 @@ def test_appeals_csv_and_table(db: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_wait_json_csv(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "wait", "--db", str(db), "--by", "judge", "--judge", "JS5",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "wait", "--db", str(db), "--by", "judge", "--judge", "JS5", "--format", "json"
+    )
     assert code == 0
     (row,) = json.loads(out)
     assert list(row) == wait_fields(parse_dimensions("judge"))
@@ -62,34 +84,63 @@ def test_wait_json_csv(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_backlog_json_csv(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "backlog", "--db", str(db), "--by", "court,case_type",
-                       "--court", "HOU", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "backlog",
+        "--db",
+        str(db),
+        "--by",
+        "court,case_type",
+        "--court",
+        "HOU",
+        "--format",
+        "json",
+    )
     assert code == 0
     rows = json.loads(out)
     assert list(rows[0]) == backlog_fields(parse_backlog_dimensions("court,case_type"))
     assert sum(r["pending"] for r in rows) == 6
-    code, out, _ = run(capsys, "backlog", "--db", str(db), "--by", "fiscal_year", "--court",
-                       "HOU", "--from", "2024-01-01", "--format", "csv")
+    code, out, _ = run(
+        capsys,
+        "backlog",
+        "--db",
+        str(db),
+        "--by",
+        "fiscal_year",
+        "--court",
+        "HOU",
+        "--from",
+        "2024-01-01",
+        "--format",
+        "csv",
+    )
     assert code == 0
     table = list(csv.DictReader(io.StringIO(out)))
     assert [(r["fiscal_year"], r["at"], r["pending"]) for r in table] == [
-        ("2024", "2024-09-30", "4"), ("2025", "2025-09-30", "5"), ("2026", "2026-07-01", "6")]
-    code, out, _ = run(capsys, "backlog", "--db", str(db), "--at", "2023-09-30",
-                       "--case-type", "eoir")
+        ("2024", "2024-09-30", "4"),
+        ("2025", "2025-09-30", "5"),
+        ("2026", "2026-07-01", "6"),
+    ]
+    code, out, _ = run(
+        capsys, "backlog", "--db", str(db), "--at", "2023-09-30", "--case-type", "eoir"
+    )
     assert code == 0 and "Pending cases" in out
 
 
-@pytest.mark.parametrize("args", [
-    ["appeals", "--by", "judge,bogus"],
-    ["appeals", "--from", "2020-02-30"],
-    ["appeals", "--judge", "NOPE"],
-    ["wait", "--by", "nope"],
-    ["wait", "--to", "yesterday"],
-    ["backlog", "--at", "2024-13-01"],
-    ["backlog", "--by", "month"],
-    ["backlog", "--by", "fiscal_year", "--at", "2024-01-01"],
-    ["backlog", "--from", "2020-01-01"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["appeals", "--by", "judge,bogus"],
+        ["appeals", "--from", "2020-02-30"],
+        ["appeals", "--judge", "NOPE"],
+        ["wait", "--by", "nope"],
+        ["wait", "--to", "yesterday"],
+        ["backlog", "--at", "2024-13-01"],
+        ["backlog", "--by", "month"],
+        ["backlog", "--by", "fiscal_year", "--at", "2024-01-01"],
+        ["backlog", "--from", "2020-01-01"],
+    ],
+)
 def test_errors(db: Path, capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
     code, out, err = run(capsys, args[0], "--db", str(db), *args[1:], "--format", "json")
     assert code != 0

@@ -26,8 +26,9 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def engines(spark: Any, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[tuple[Engine, Engine]]:
+def engines(
+    spark: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Engine, Engine]]:
     folder: Path = tmp_path_factory.mktemp("appeals_spark")
     db = build(folder / "t.duckdb", random_data(hand_data(), n_cases=40))
     export_parquet(db, folder / "pq")

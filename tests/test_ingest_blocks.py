@@ -95,37 +95,62 @@ def test_repairer_cases() -> None:
 def test_decode_never_fails() -> None:
     assert decode(bytes(range(256))) == "".join(
         "\x81\x8d\x8f\x90\x9d"[[0x81, 0x8D, 0x8F, 0x90, 0x9D].index(b)]
-        if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
-        for b in range(256) if b != 0
+        if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+        else bytes([b]).decode("cp1252")
+        for b in range(256)
+        if b != 0
     )
 
 
 @pytest.mark.parametrize(
     ("column", "raw", "want"),
     [
-        ("NAT", "??", "??"), ("NAT", " ?? ", "??"), ("LANG", "???", None), ("LANG", "?", None),
-        ("LANG", "SP ", "SP"), ("LANG", " SP", "SP"), ("LANG", "N/A", None), ("LANG", "b6", None),
-        ("LANG", "   ", None), ("LANG", "", None), ("LANG", None, None), ("LPR", "0", "0"),
-        ("RELEASE_MONTH", "00", None), ("RELEASE_MONTH", "07", "07"),
-        ("RELEASE_YEAR", "0000", None), ("RELEASE_YEAR", " 2019 ", "2019"),
-        ("ALIEN_CITY", " EL PASO ", "EL PASO"), ("ALIEN_CITY", "?X", "?X"),
+        ("NAT", "??", "??"),
+        ("NAT", " ?? ", "??"),
+        ("LANG", "???", None),
+        ("LANG", "?", None),
+        ("LANG", "SP ", "SP"),
+        ("LANG", " SP", "SP"),
+        ("LANG", "N/A", None),
+        ("LANG", "b6", None),
+        ("LANG", "   ", None),
+        ("LANG", "", None),
+        ("LANG", None, None),
+        ("LPR", "0", "0"),
+        ("RELEASE_MONTH", "00", None),
+        ("RELEASE_MONTH", "07", "07"),
+        ("RELEASE_YEAR", "0000", None),
+        ("RELEASE_YEAR", " 2019 ", "2019"),
+        ("ALIEN_CITY", " EL PASO ", "EL PASO"),
+        ("ALIEN_CITY", "?X", "?X"),
         ("C_BIRTHDATE", "4/1974", "4/1974"),
     ],
 )
 def test_sql_expr_strings(column: str, raw: str | None, want: str | None) -> None:
     col = CASES.column(column)
     keep = frozenset({"??"}) if col.lookup == "tblLookupAlienNat" else frozenset()
-    got = duckdb.sql(f"SELECT {sql_expr(col, 'v', keep)} FROM (SELECT ?::VARCHAR AS v)"
-                     .replace("?::VARCHAR", "NULL::VARCHAR" if raw is None else f"'{raw}'"))
+    got = duckdb.sql(
+        f"SELECT {sql_expr(col, 'v', keep)} FROM (SELECT ?::VARCHAR AS v)".replace(
+            "?::VARCHAR", "NULL::VARCHAR" if raw is None else f"'{raw}'"
+        )
+    )
     assert got.fetchall() == [(want,)]
 
 
 def test_sql_expr_typed() -> None:
     date = sql_expr(CASES.column("E_28_DATE"), "v")
     ident = sql_expr(CASES.column("IDNCASE"), "v")
-    q = f"SELECT {date}, {ident} FROM (VALUES ('2024-09-12 00:00:00.000'), ('2024-09-12'), " \
+    q = (
+        f"SELECT {date}, {ident} FROM (VALUES ('2024-09-12 00:00:00.000'), ('2024-09-12'), "
         "('0000-00-00 00:00:00.000'), ('0'), (''), (' 12 ')) t(v)"
+    )
     got = [r[0] for r in duckdb.sql(q).fetchall()]
     assert [g.isoformat() if g else None for g in got] == [
-        "2024-09-12T00:00:00", "2024-09-12T00:00:00", None, None, None, None]
+        "2024-09-12T00:00:00",
+        "2024-09-12T00:00:00",
+        None,
+        None,
+        None,
+        None,
+    ]
     assert [r[1] for r in duckdb.sql(q).fetchall()][-1] == 12

@@ -28,7 +28,11 @@ def test_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert data["release"] == "EOIR Case Data 2026-0701"
     assert data["release_date"] == "2026-07-01" and data["synthetic"] is True
     assert data["tables"]["A_TblCase"] == {
-        "rows_in_file": 2, "loaded": 2, "repaired": 0, "quarantined": 0, "orphans": 0,
+        "rows_in_file": 2,
+        "loaded": 2,
+        "repaired": 0,
+        "quarantined": 0,
+        "orphans": 0,
         "count_txt": 2,
     }
     assert list(data["tables"])[:3] == ["A_TblCase", "B_TblProceeding", "tbl_Court_Appln"]
@@ -98,9 +102,18 @@ def test_bad_input_one_line_no_traceback(
 
 def test_subprocess_error(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "asylumstats", "ingest", str(tmp_path / "missing.zip"),
-         "--db", str(tmp_path / "db.duckdb")],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "asylumstats",
+            "ingest",
+            str(tmp_path / "missing.zip"),
+            "--db",
+            str(tmp_path / "db.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr

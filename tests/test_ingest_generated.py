@@ -33,7 +33,8 @@ def test_report_matches_manifest(generated: tuple[Path, dict[str, Any], Any]) ->
     assert report.synthetic is True
     con = duckdb.connect(str(root / "db.duckdb"), read_only=True)
     db_report = {
-        r[0]: r[1:] for r in con.execute(
+        r[0]: r[1:]
+        for r in con.execute(
             "SELECT table_name, rows_in_file, loaded, repaired, quarantined, orphans, count_txt "
             "FROM ingest_report"
         ).fetchall()
@@ -44,8 +45,9 @@ def test_report_matches_manifest(generated: tuple[Path, dict[str, Any], Any]) ->
         for key in ("rows_in_file", "loaded", "repaired", "quarantined", "orphans"):
             assert got[key] == want[key], (stem, key)
         assert got["count_txt"] == want["rows_in_file"], stem
-        assert db_report[stem][:5] == tuple(want[k] for k in (
-            "rows_in_file", "loaded", "repaired", "quarantined", "orphans"))
+        assert db_report[stem][:5] == tuple(
+            want[k] for k in ("rows_in_file", "loaded", "repaired", "quarantined", "orphans")
+        )
 
 
 def test_quarantine_lines_match_manifest(generated: tuple[Path, dict[str, Any], Any]) -> None:
@@ -61,9 +63,7 @@ def test_quarantine_lines_match_manifest(generated: tuple[Path, dict[str, Any], 
 
 
 @pytest.mark.parametrize("spec", DATA_TABLES, ids=lambda s: s.stem)
-def test_table_contents_match_truth(
-    generated: tuple[Path, dict[str, Any], Any], spec: Any
-) -> None:
+def test_table_contents_match_truth(generated: tuple[Path, dict[str, Any], Any], spec: Any) -> None:
     root, _manifest, _report = generated
     want = pq.read_table(root / "truth" / f"{spec.db_name}.parquet").to_pylist()
     con = duckdb.connect(str(root / "db.duckdb"), read_only=True)
@@ -90,7 +90,8 @@ def test_lookups_match_truth(generated: tuple[Path, dict[str, Any], Any]) -> Non
         cur = con.execute(f'SELECT * FROM "{f.stem}"')
         assert [d[0] for d in cur.description] == want.column_names, f.stem
         assert sorted(cur.fetchall(), key=repr) == sorted(
-            (tuple(r.values()) for r in want.to_pylist()), key=repr), f.stem
+            (tuple(r.values()) for r in want.to_pylist()), key=repr
+        ), f.stem
     con.close()
 
 
@@ -102,4 +103,8 @@ def test_deflate64_release(tmp_path: Path) -> None:
     for stem, want in manifest["tables"].items():
         got = report.tables[stem].as_dict()
         assert (got["loaded"], got["repaired"], got["quarantined"], got["orphans"]) == (
-            want["loaded"], want["repaired"], want["quarantined"], want["orphans"]), stem
+            want["loaded"],
+            want["repaired"],
+            want["quarantined"],
+            want["orphans"],
+        ), stem

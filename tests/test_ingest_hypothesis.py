@@ -38,10 +38,18 @@ def _value(col: Column) -> st.SearchStrategy[str]:
     if col.kind == "year":
         return st.one_of(blank, st.integers(1990, 2030).map(str))
     if col.kind == "birth":
-        return st.one_of(blank, st.builds(lambda m, y: f"{m}/{y}", st.integers(1, 12),
-                                          st.integers(1930, 2020)))
-    fixed = {"NAT": NATS, "LANG": LANGS, "CUSTODY": ["D", "N", "R"], "CASE_TYPE": ["RMV", "DEP"],
-             "Sex": ["M", "F"], "LPR": ["0", "1"], "C_ASY_TYPE": ["I", "E", "J"]}
+        return st.one_of(
+            blank, st.builds(lambda m, y: f"{m}/{y}", st.integers(1, 12), st.integers(1930, 2020))
+        )
+    fixed = {
+        "NAT": NATS,
+        "LANG": LANGS,
+        "CUSTODY": ["D", "N", "R"],
+        "CASE_TYPE": ["RMV", "DEP"],
+        "Sex": ["M", "F"],
+        "LPR": ["0", "1"],
+        "C_ASY_TYPE": ["I", "E", "J"],
+    }
     if col.name in fixed:
         return st.one_of(blank, st.sampled_from(fixed[col.name]))
     if col.pattern and "0-9]{4" in col.pattern:  # zip codes
@@ -114,7 +122,8 @@ def test_mangled_rows_loaded_exactly_or_quarantined(
         names = [d[0] for d in cur.description]
         loaded = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
         quarantined = {
-            r[0] for r in con.execute(
+            r[0]
+            for r in con.execute(
                 "SELECT line_number FROM quarantine WHERE table_name = 'A_TblCase'"
             ).fetchall()
         }

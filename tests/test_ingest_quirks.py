@@ -47,9 +47,20 @@ def _case_rows() -> list[list[str | bytes]]:
     rows.append(enc)
     rows.append(case(8, NAT="GT ", LANG="SP  ", CASE_TYPE="RMV ", ALIEN_CITY=" EL PASO "))  # 9
     rows.append(  # line 10: null tokens; ?? is a nationality code and stays
-        case(9, NAT="??", ALIEN_STATE="N/A", LANG="b6", CUSTODY="???", C_ASY_TYPE="?",
-             RELEASE_MONTH="00", RELEASE_YEAR="0000", E_28_DATE="0000-00-00 00:00:00.000",
-             LPR="0", ALIEN_ZIPCODE="   ", DATE_OF_ENTRY="2001-02-03")
+        case(
+            9,
+            NAT="??",
+            ALIEN_STATE="N/A",
+            LANG="b6",
+            CUSTODY="???",
+            C_ASY_TYPE="?",
+            RELEASE_MONTH="00",
+            RELEASE_YEAR="0000",
+            E_28_DATE="0000-00-00 00:00:00.000",
+            LPR="0",
+            ALIEN_ZIPCODE="   ",
+            DATE_OF_ENTRY="2001-02-03",
+        )
     )
     rows.append(case(10, IDNCASE="FC"))  # line 11: id not an integer
     bad = case(11)
@@ -75,12 +86,16 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     )
     apps = table_bytes(
         APPLICATIONS,
-        [application(100, 10, 1), application(101, 77, 1, APPL_DEC="D"),
-         application(102, 11, 2, APPL_DEC="")],
+        [
+            application(100, 10, 1),
+            application(101, 77, 1, APPL_DEC="D"),
+            application(102, 11, 2, APPL_DEC=""),
+        ],
     )
     apps = apps[:-1]  # last line without a newline
     top = write_release(
-        root, {"A_TblCase": case_bytes, "B_TblProceeding": procs, "tbl_Court_Appln": apps},
+        root,
+        {"A_TblCase": case_bytes, "B_TblProceeding": procs, "tbl_Court_Appln": apps},
         counts={"A_TblCase": 14, "B_TblProceeding": 3, "tbl_Court_Appln": 4},
     )
     report = ingest_release(top, root / "db.duckdb", progress=False)
@@ -118,7 +133,11 @@ def test_two_field_shift_repaired(db: duckdb.DuckDBPyConnection) -> None:
     c = _case(db, 3)
     assert c["alien_city"] == "NEW\tYORK" and c["updated_city"] == "LOS\tANGELES"
     assert (c["alien_state"], c["nat"], c["release_month"], c["release_year"]) == (
-        "TX", "MX", "7", "2019")
+        "TX",
+        "MX",
+        "7",
+        "2019",
+    )
     assert c["casepriority_code"] == "UC"
 
 
@@ -153,8 +172,16 @@ def test_codes_trimmed(db: duckdb.DuckDBPyConnection) -> None:
 def test_null_tokens(db: duckdb.DuckDBPyConnection) -> None:
     c = _case(db, 9)
     assert c["nat"] == "??"
-    for col in ("alien_state", "lang", "custody", "c_asy_type", "release_month", "release_year",
-                "e_28_date", "alien_zipcode"):
+    for col in (
+        "alien_state",
+        "lang",
+        "custody",
+        "c_asy_type",
+        "release_month",
+        "release_year",
+        "e_28_date",
+        "alien_zipcode",
+    ):
         assert c[col] is None, col
     assert c["lpr"] == "0"
     assert c["date_of_entry"] == datetime(2001, 2, 3)
@@ -193,16 +220,23 @@ def test_crlf_and_no_final_newline(db: duckdb.DuckDBPyConnection) -> None:
     rows = db.execute(
         "SELECT idnproceeding, comp_date, custody FROM proceedings ORDER BY 1"
     ).fetchall()
-    assert rows == [(10, datetime(2024, 3, 4), "N"), (11, datetime(2024, 3, 4), "N"),
-                    (12, datetime(2024, 3, 4), "N")]
+    assert rows == [
+        (10, datetime(2024, 3, 4), "N"),
+        (11, datetime(2024, 3, 4), "N"),
+        (12, datetime(2024, 3, 4), "N"),
+    ]
     apps = db.execute("SELECT idnproceedingappln, appl_dec FROM applications ORDER BY 1").fetchall()
     assert apps == [(100, "G"), (101, "D"), (102, None)]
 
 
 def test_lookups_loaded_quoted_and_trimmed(db: duckdb.DuckDBPyConnection) -> None:
     nat = db.execute("SELECT strcode, strdescription, nacara FROM tbllookupaliennat").fetchall()
-    assert nat == [("MX", "MEXICO", "N"), ("GT", "GUATEMALA", "N"), ("HO", "HONDURAS", None),
-                   ("??", "UNKNOWN NATIONALITY", None)]
+    assert nat == [
+        ("MX", "MEXICO", "N"),
+        ("GT", "GUATEMALA", "N"),
+        ("HO", "HONDURAS", None),
+        ("??", "UNKNOWN NATIONALITY", None),
+    ]
     judges = db.execute("SELECT judge_code, judge_name FROM tbllookupjudge ORDER BY 1").fetchall()
     assert judges == [("AB", "Smith, Ann"), ("CD", "Jones, Bob")]
 
@@ -224,8 +258,15 @@ def test_schema_drift(tmp_path: Path) -> None:
     names.insert(3, "NEW_COLUMN")  # unknown column
     names = [names[0], *reversed(names[1:])]  # reordered
     names = [n.lower() if i % 2 else n for i, n in enumerate(names)]  # header case varies
-    values = {"IDNCASE": "1", "ALIEN_CITY": "MIAMI", "NAT": "HO", "GENDER": "F",
-              "NEW_COLUMN": "whatever", "CASEPRIORITY_CODE": "UC", "E_28_DATE": "2020-01-01"}
+    values = {
+        "IDNCASE": "1",
+        "ALIEN_CITY": "MIAMI",
+        "NAT": "HO",
+        "GENDER": "F",
+        "NEW_COLUMN": "whatever",
+        "CASEPRIORITY_CODE": "UC",
+        "E_28_DATE": "2020-01-01",
+    }
     vals = {k.lower(): v for k, v in values.items()}
     raw = ["\t".join(names), "\t".join(vals.get(n.lower(), "") for n in names)]
     shifted = {**vals, "idncase": "2", "alien_city": "FORT\tMYERS"}
@@ -276,8 +317,10 @@ def test_header_only_table_and_synthetic(tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM appeals").fetchone() == (0,)
     cols = [d[0] for d in con.execute("SELECT * FROM appeals").description]
-    assert cols == [c.db_name for c in __import__(
-        "asylumstats.ingest.tables", fromlist=["APPEALS"]).APPEALS.columns]
+    assert cols == [
+        c.db_name
+        for c in __import__("asylumstats.ingest.tables", fromlist=["APPEALS"]).APPEALS.columns
+    ]
     con.close()
 
 
@@ -292,14 +335,27 @@ def test_blank_parent_reference_loaded_as_null(tmp_path: Path) -> None:
     from asylumstats.ingest.tables import APPEALS
 
     def appeal(idn: str, case: str, proc: str) -> list[str]:
-        return row(APPEALS, {"idnAppeal": idn, "idncase": case, "idnProceeding": proc,
-                             "strFiledBy": "A", "datAppealFiled": "2020-01-02 00:00:00.000"})
+        return row(
+            APPEALS,
+            {
+                "idnAppeal": idn,
+                "idncase": case,
+                "idnProceeding": proc,
+                "strFiledBy": "A",
+                "datAppealFiled": "2020-01-02 00:00:00.000",
+            },
+        )
 
     tables = minimal_tables()
     tables["tblAppeal"] = table_bytes(
         APPEALS,
-        [appeal("1", "1", "10"), appeal("2", "1", ""), appeal("3", "1", "  "),
-         appeal("", "1", "10"), appeal("5", "1", "X9")],
+        [
+            appeal("1", "1", "10"),
+            appeal("2", "1", ""),
+            appeal("3", "1", "  "),
+            appeal("", "1", "10"),
+            appeal("5", "1", "X9"),
+        ],
     )
     top = write_release(tmp_path, tables)
     report = ingest_release(top, tmp_path / "db.duckdb", progress=False)

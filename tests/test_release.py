@@ -90,7 +90,9 @@ def test_parse_helpers() -> None:
     assert parse_release_date("release 2025-11-03") == date(2025, 11, 3)
     assert parse_release_date("EOIR Case Data") is None
     assert parse_count_txt(b"A_TblCase\t12\r\nB_TblProceeding.csv\t1,234\n\nbad line\n") == {
-        "a_tblcase": 12, "b_tblproceeding": 1234}
+        "a_tblcase": 12,
+        "b_tblproceeding": 1234,
+    }
 
 
 @pytest.mark.parametrize(
@@ -112,8 +114,9 @@ def test_bad_input(tmp_path: Path, make: object, message: str) -> None:
 
 
 def test_corrupt_member_data(tmp_path: Path) -> None:
-    top = write_release(tmp_path / "src", {**minimal_tables(),
-                                           "A_TblCase": minimal_tables()["A_TblCase"] * 50})
+    top = write_release(
+        tmp_path / "src", {**minimal_tables(), "A_TblCase": minimal_tables()["A_TblCase"] * 50}
+    )
     z = zip_deflate(top, tmp_path / "r.zip")
     data = bytearray(z.read_bytes())
     with zipfile.ZipFile(z) as zf:

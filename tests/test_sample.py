@@ -60,11 +60,18 @@ def test_layout_and_counts(release: tuple[Path, Path, dict[str, Any]]) -> None:
         assert zf.testzip() is None
         for spec in DATA_TABLES:
             assert f"{TOP}/EOIR Case Data/{spec.stem}.csv" in names
-        for stem in ("tblLookupJudge", "tblLookupBaseCity", "tblLookupCourtDecision",
-                     "tblLookupAlienNat", "tblLookupBIADecision", "tblLookUp_Appln"):
+        for stem in (
+            "tblLookupJudge",
+            "tblLookupBaseCity",
+            "tblLookupCourtDecision",
+            "tblLookupAlienNat",
+            "tblLookupBIADecision",
+            "tblLookUp_Appln",
+        ):
             assert f"{TOP}/Lookup/{stem}.csv" in names
-        count = dict(line.split("\t") for line in
-                     zf.read(f"{TOP}/Count.txt").decode("ascii").splitlines())
+        count = dict(
+            line.split("\t") for line in zf.read(f"{TOP}/Count.txt").decode("ascii").splitlines()
+        )
         assert "synthetic" in zf.read(f"{TOP}/SYNTHETIC.txt").decode("ascii").lower()
         for spec in DATA_TABLES:
             lines = _lines(zf, spec.stem)
@@ -94,9 +101,10 @@ def _holds(spec: TableSpec, kind: str, line: bytes) -> bool:
         return any(b > 0x7F for b in line) and len(fields) == n
     if kind == "null_tokens":
         return len(fields) == n and any(
-            f.strip() in ("N/A", "b6", "???", "00", "0000", "0")
-            and normalize(c, f) == "" for c, f in zip(spec.columns, fields, strict=True)
-            if c.name != "CASEPRIORITY_CODE")
+            f.strip() in ("N/A", "b6", "???", "00", "0000", "0") and normalize(c, f) == ""
+            for c, f in zip(spec.columns, fields, strict=True)
+            if c.name != "CASEPRIORITY_CODE"
+        )
     if kind == "unrepairable":
         return disposition(spec, fields)[0] == "quarantined"
     raise AssertionError(kind)
@@ -124,8 +132,9 @@ def test_quirks_at_manifest_lines(release: tuple[Path, Path, dict[str, Any]]) ->
                     continue
                 assert b"\x00" not in line and line.isascii(), (spec.stem, num)
                 assert disposition(spec, _fields(line))[0] == "loaded", (spec.stem, num)
-            repaired = sum(len(info["quirks"][k]) for k in ("tab_shift", "short_row",
-                                                             "trailing_na"))
+            repaired = sum(
+                len(info["quirks"][k]) for k in ("tab_shift", "short_row", "trailing_na")
+            )
             assert info["repaired"] == repaired
             assert info["quarantined"] == len(info["quirks"]["unrepairable"])
             assert info["loaded"] == info["rows_in_file"] - info["quarantined"]
@@ -143,8 +152,9 @@ def test_truth_equals_reference_reading(release: tuple[Path, Path, dict[str, Any
             for line in _lines(zf, spec.stem)[1:]:
                 how, values = disposition(spec, _fields(line))
                 if values is not None:
-                    rows.append([normalize(c, v) for c, v in zip(spec.columns, values,
-                                                                 strict=True)])
+                    rows.append(
+                        [normalize(c, v) for c, v in zip(spec.columns, values, strict=True)]
+                    )
             t = pq.read_table(truth / f"{spec.db_name}.parquet")
             info = manifest["tables"][spec.stem]
             assert t.num_rows == len(rows) == info["rows_in_file"] - info["quarantined"]
@@ -199,8 +209,9 @@ def test_distributions(release: tuple[Path, Path, dict[str, Any]]) -> None:
     assert {"I", "E", None} <= set(cases["c_asy_type"])
     proc = {p: i for i, p in enumerate(procs["idnproceeding"])}
     by_court: dict[str, Counter[str]] = {}
-    for code, dec, pid in zip(apps["appl_code"], apps["appl_dec"], apps["idnproceeding"],
-                              strict=True):
+    for code, dec, pid in zip(
+        apps["appl_code"], apps["appl_dec"], apps["idnproceeding"], strict=True
+    ):
         i = proc.get(pid)
         if code != "ASYL" or i is None or procs["comp_date"][i] is None:
             continue
@@ -215,8 +226,12 @@ def test_distributions(release: tuple[Path, Path, dict[str, Any]]) -> None:
     rate = total["grant"] / (total["grant"] + total["deny"])
     assert 0.2 < rate < 0.7
     # pending proceedings have no asylum decision
-    done = np.array([procs["comp_date"][proc[p]] is not None if p in proc else True
-                     for p in apps["idnproceeding"]])
+    done = np.array(
+        [
+            procs["comp_date"][proc[p]] is not None if p in proc else True
+            for p in apps["idnproceeding"]
+        ]
+    )
     decs = np.array([d or "" for d in apps["appl_dec"]], dtype=object)
     assert not set(decs[~done]) - {""}
 

@@ -125,13 +125,24 @@ def appeals(
         columns += [
             (base, lambda r, b=base: _n(r[b])),
             (f"appealed by {who}", lambda r, c=count: _n(r[c])),
-            ("share (95% CI)", lambda r, p=party: f"{pct(r[f'{p}_appeal_share'])} "
-             f"({interval(r[f'{p}_appeal_ci_low'], r[f'{p}_appeal_ci_high'])})"),
-            ("BIA dism/sust/rem/oth/pend", lambda r, p=party: " / ".join(
-                _n(r[f"{p}_appeals_{o}"])
-                for o in ("dismissed", "sustained", "remanded", "other", "pending"))),
-            ("days to BIA p25/med/p75", lambda r, p=party: _days(
-                r, f"{p}_appeal_days_", ("p25", "median", "p75"))),
+            (
+                "share (95% CI)",
+                lambda r, p=party: (
+                    f"{pct(r[f'{p}_appeal_share'])} "
+                    f"({interval(r[f'{p}_appeal_ci_low'], r[f'{p}_appeal_ci_high'])})"
+                ),
+            ),
+            (
+                "BIA dism/sust/rem/oth/pend",
+                lambda r, p=party: " / ".join(
+                    _n(r[f"{p}_appeals_{o}"])
+                    for o in ("dismissed", "sustained", "remanded", "other", "pending")
+                ),
+            ),
+            (
+                "days to BIA p25/med/p75",
+                lambda r, p=party: _days(r, f"{p}_appeal_days_", ("p25", "median", "p75")),
+            ),
         ]
     caption = (
         _definition_caption(result)
@@ -164,10 +175,16 @@ def wait(
     for span, label in (("from_osc", "from NTA"), ("from_receipt", "from receipt")):
         columns += [
             (f"{label}: n", lambda r, s=span: _n(r[f"{s}_count"])),
-            (f"{label}: p25/median/p75/p90 days", lambda r, s=span: " / ".join(
-                _n(r[f"{s}_{q}_days"]) for q in ("p25", "median", "p75", "p90"))),
-            (f"{label}: missing/implausible", lambda r, s=span:
-             f"{_n(r[f'{s}_missing'])} / {_n(r[f'{s}_implausible'])}"),
+            (
+                f"{label}: p25/median/p75/p90 days",
+                lambda r, s=span: " / ".join(
+                    _n(r[f"{s}_{q}_days"]) for q in ("p25", "median", "p75", "p90")
+                ),
+            ),
+            (
+                f"{label}: missing/implausible",
+                lambda r, s=span: f"{_n(r[f'{s}_missing'])} / {_n(r[f'{s}_implausible'])}",
+            ),
         ]
     caption = (
         _definition_caption(result)
@@ -190,8 +207,9 @@ def backlog(
     ] = None,
     at: Annotated[
         str | None,
-        typer.Option("--at", help="Count pending cases at this date, YYYY-MM-DD "
-                     "(default: the release date)."),
+        typer.Option(
+            "--at", help="Count pending cases at this date, YYYY-MM-DD (default: the release date)."
+        ),
     ] = None,
     fy: Annotated[
         int | None,

@@ -52,23 +52,36 @@ def _print_summary(report: IngestReport) -> None:
     out.print(f"Release [bold]{report.release}[/] ({date}) → {report.db_path}")
     table = Table(title=None, show_lines=False)
     for name, justify in (
-        ("file", "left"), ("rows in file", "right"), ("loaded", "right"), ("repaired", "right"),
-        ("quarantined", "right"), ("orphans", "right"), ("Count.txt", "right"),
+        ("file", "left"),
+        ("rows in file", "right"),
+        ("loaded", "right"),
+        ("repaired", "right"),
+        ("quarantined", "right"),
+        ("orphans", "right"),
+        ("Count.txt", "right"),
     ):
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     data = [t for t in report.tables.values() if t.kind == "data"]
     lookups = [t for t in report.tables.values() if t.kind == "lookup"]
     for t in data:
         table.add_row(
-            t.stem, f"{t.rows_in_file:,}", f"{t.loaded:,}", f"{t.repaired:,}",
-            f"{t.quarantined:,}", f"{t.orphans:,}",
+            t.stem,
+            f"{t.rows_in_file:,}",
+            f"{t.loaded:,}",
+            f"{t.repaired:,}",
+            f"{t.quarantined:,}",
+            f"{t.orphans:,}",
             "" if t.count_txt is None else f"{t.count_txt:,}",
         )
     if lookups:
         table.add_row(
-            f"{len(lookups)} lookups", f"{sum(t.rows_in_file for t in lookups):,}",
-            f"{sum(t.loaded for t in lookups):,}", f"{sum(t.repaired for t in lookups):,}",
-            f"{sum(t.quarantined for t in lookups):,}", "", "",
+            f"{len(lookups)} lookups",
+            f"{sum(t.rows_in_file for t in lookups):,}",
+            f"{sum(t.loaded for t in lookups):,}",
+            f"{sum(t.repaired for t in lookups):,}",
+            f"{sum(t.quarantined for t in lookups):,}",
+            "",
+            "",
         )
     out.print(table)
     out.print(f"Done in {report.seconds:.1f} s.")

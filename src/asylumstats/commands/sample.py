@@ -18,9 +18,11 @@ def sample(
     cases: Annotated[int, typer.Option("--cases", help="Number of cases.")] = 100_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 1,
     release_date: Annotated[
-        str, typer.Option("--release-date", help="Release date, YYYY-MM-DD.")] = "2026-07-01",
+        str, typer.Option("--release-date", help="Release date, YYYY-MM-DD.")
+    ] = "2026-07-01",
     deflate64: Annotated[
-        bool, typer.Option("--deflate64", help="Compress with Deflate64 (needs 7z).")] = False,
+        bool, typer.Option("--deflate64", help="Compress with Deflate64 (needs 7z).")
+    ] = False,
     truth: Annotated[
         Path | None,
         typer.Option("--truth", help="Also write the expected database rows and manifest here."),
@@ -34,12 +36,19 @@ def sample(
     if out.is_dir():
         raise UserError(f"{out} is a folder; give the zip file to write.")
     summary = generate_release(
-        out, cases, seed, release_date=release_date,
-        compression="deflate64" if deflate64 else "deflate", truth_dir=truth,
+        out,
+        cases,
+        seed,
+        release_date=release_date,
+        compression="deflate64" if deflate64 else "deflate",
+        truth_dir=truth,
         progress=sys.stderr.isatty(),
     )
     t = summary["tables"]
     rows = sum(v["rows_in_file"] for v in t.values())
     quirks = sum(sum(v["quirks"].values()) for v in t.values())
-    print(f"SYNTHETIC release written to {out}: {cases} cases, {rows} data rows in "
-          f"{len(t)} tables, {quirks} planted quirks (seed {seed}).", file=sys.stderr)
+    print(
+        f"SYNTHETIC release written to {out}: {cases} cases, {rows} data rows in "
+        f"{len(t)} tables, {quirks} planted quirks (seed {seed}).",
+        file=sys.stderr,
+    )

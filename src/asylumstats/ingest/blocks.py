@@ -110,8 +110,12 @@ class TableReader:
         self._id_names = [c.db_name for c in self.known if c.kind == "id"]
         self._nullable_ids = {c.db_name for c in self.known if c.kind == "id" and c.nullable}
         self._parse = pacsv.ParseOptions(
-            delimiter="\t", quote_char=False, escape_char=False, double_quote=False,
-            newlines_in_values=False, ignore_empty_lines=True,
+            delimiter="\t",
+            quote_char=False,
+            escape_char=False,
+            double_quote=False,
+            newlines_in_values=False,
+            ignore_empty_lines=True,
         )
         self._convert = pacsv.ConvertOptions(
             column_types={n: pa.string() for n in self._include},
@@ -245,9 +249,7 @@ class TableReader:
                 parts.append(tmp.table)
         if dirty_rows:
             cols = list(zip(*dirty_rows, strict=True))
-            parts.append(
-                pa.table([pa.array(c, pa.string()) for c in cols], schema=self._schema)
-            )
+            parts.append(pa.table([pa.array(c, pa.string()) for c in cols], schema=self._schema))
         if parts:
             out.table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
         out.quarantine.sort()

@@ -44,9 +44,7 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def ingest_release(
-    source: Path, db_path: Path, *, progress: bool | None = None
-) -> IngestReport:
+def ingest_release(source: Path, db_path: Path, *, progress: bool | None = None) -> IngestReport:
     """Ingest the release at ``source`` (zip or folder) into the DuckDB file ``db_path``.
 
     ``progress``: Rich progress bars on stderr (None = only when stderr is a terminal).
@@ -146,9 +144,7 @@ def _swap(tmp: Path, target: Path) -> None:
 # -- building ------------------------------------------------------------------------------
 
 
-def _build(
-    con: duckdb.DuckDBPyConnection, rel: Release, db_path: Path, show: bool
-) -> IngestReport:
+def _build(con: duckdb.DuckDBPyConnection, rel: Release, db_path: Path, show: bool) -> IngestReport:
     con.execute("SET preserve_insertion_order = false")
     # Loaded rows are written to the file; a bounded buffer pool keeps peak memory flat.
     con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
@@ -173,9 +169,7 @@ def _build(
             tr.count_txt = rel.count_for(spec.stem)
             report.tables[spec.stem] = tr
     # Data tables first, then lookups, in the report.
-    report.tables = dict(
-        sorted(report.tables.items(), key=lambda kv: kv[1].kind != "data")
-    )
+    report.tables = dict(sorted(report.tables.items(), key=lambda kv: kv[1].kind != "data"))
     loaded = {spec.db_name for spec in DATA_TABLES if spec.stem in rel.tables}
     for spec in DATA_TABLES:
         if spec.stem in rel.tables:
@@ -208,9 +202,15 @@ def _load_lookups(
         _insert_quarantine(con, stem, lk.quarantine)
         codes[stem.lower()] = lk.codes()
         report.tables[stem] = TableReport(
-            stem=stem, file=member, table_name=lk.table_name, kind="lookup",
-            rows_in_file=lk.rows_in_file, loaded=len(lk.rows), repaired=lk.repaired,
-            quarantined=len(lk.quarantine), count_txt=rel.count_for(stem),
+            stem=stem,
+            file=member,
+            table_name=lk.table_name,
+            kind="lookup",
+            rows_in_file=lk.rows_in_file,
+            loaded=len(lk.rows),
+            repaired=lk.repaired,
+            quarantined=len(lk.quarantine),
+            count_txt=rel.count_for(stem),
         )
     return codes
 

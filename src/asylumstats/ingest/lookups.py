@@ -45,9 +45,7 @@ class LookupData:
 
     def arrow(self) -> pa.Table:
         cols = list(zip(*self.rows, strict=True)) if self.rows else [()] * len(self.columns)
-        return pa.table(
-            [pa.array(list(c), pa.string()) for c in cols], names=self.columns
-        )
+        return pa.table([pa.array(list(c), pa.string()) for c in cols], names=self.columns)
 
 
 def _names(header: list[str]) -> list[str]:

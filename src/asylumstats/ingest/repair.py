@@ -83,8 +83,10 @@ class Repairer:
         if n < width:
             row: list[str | None] = [*fields, *([None] * (width - n))]
             bad = self._bad_id(row)
-            return Rejected(f"short row ({n} of {width} fields); {bad}") if bad else Repaired(
-                row, repaired=True
+            return (
+                Rejected(f"short row ({n} of {width} fields); {bad}")
+                if bad
+                else Repaired(row, repaired=True)
             )
         return self._repair_long(fields)
 
@@ -120,8 +122,7 @@ class Repairer:
         distinct = {self._normalised(r) for r in best_rows}
         if len(distinct) > 1:
             return Rejected(
-                f"{n} fields where the header has {width}; "
-                f"{len(distinct)} repairs fit equally well"
+                f"{n} fields where the header has {width}; {len(distinct)} repairs fit equally well"
             )
         return Repaired(best_rows[0], repaired=True)
 

@@ -66,7 +66,15 @@ class IngestReport:
     def rows(self) -> list[tuple[Any, ...]]:
         """Rows of the ``ingest_report`` table."""
         return [
-            (t.stem, t.file, t.rows_in_file, t.loaded, t.repaired, t.quarantined, t.orphans,
-             t.count_txt)
+            (
+                t.stem,
+                t.file,
+                t.rows_in_file,
+                t.loaded,
+                t.repaired,
+                t.quarantined,
+                t.orphans,
+                t.count_txt,
+            )
             for t in self.tables.values()
         ]

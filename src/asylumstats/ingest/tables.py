@@ -84,8 +84,14 @@ class TableSpec:
         return tuple(c.name for c in self.columns if c.kind == "text")
 
 
-def _c(name: str, kind: Kind, max_len: int | None = None, lookup: str | None = None,
-       pattern: str | None = None, required: bool = False) -> Column:
+def _c(
+    name: str,
+    kind: Kind,
+    max_len: int | None = None,
+    lookup: str | None = None,
+    pattern: str | None = None,
+    required: bool = False,
+) -> Column:
     return Column(name, kind, max_len, lookup, pattern, required)
 
 

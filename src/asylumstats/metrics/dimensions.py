@@ -74,9 +74,7 @@ def parse_dimensions(
         if not name:
             continue
         if name not in available:
-            raise UserError(
-                f"Unknown {what} '{raw.strip()}'; choose from: {', '.join(available)}."
-            )
+            raise UserError(f"Unknown {what} '{raw.strip()}'; choose from: {', '.join(available)}.")
         wanted.add(name)
     return [d for name, d in available.items() if name in wanted]
 

@@ -155,7 +155,10 @@ def wait_fields(by: Sequence[Dimension]) -> list[str]:
 
 
 def wait_sql(
-    table: str, predicate: str, dims: Sequence[Dimension], filters: Filters,
+    table: str,
+    predicate: str,
+    dims: Sequence[Dimension],
+    filters: Filters,
     release: dt.date | None,
 ) -> tuple[str, list[Any]]:
     """``(sql, params)`` of the grouped wait query."""
@@ -168,9 +171,7 @@ def wait_sql(
         ok = plausible_sql(start, "d.decision_date", release)
         cols.append(f"CASE WHEN {ok} THEN {days_sql(start, 'd.decision_date')} END AS {span}")
         cols.append(f"CASE WHEN {start} IS NULL THEN 1 ELSE 0 END AS {span}__missing")
-        cols.append(
-            f"CASE WHEN {start} IS NOT NULL AND NOT {ok} THEN 1 ELSE 0 END AS {span}__bad"
-        )
+        cols.append(f"CASE WHEN {start} IS NOT NULL AND NOT {ok} THEN 1 ELSE 0 END AS {span}__bad")
     base = (
         f"SELECT {', '.join(cols) if cols else '1 AS one'} FROM ({decisions}) AS d "
         "LEFT JOIN proceedings AS p ON p.idnproceeding = d.idnproceeding "

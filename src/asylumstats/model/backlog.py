@@ -81,6 +81,7 @@ COLUMNS: tuple[str, ...] = (
     "first_asylum_fye",
 )
 
+
 def start_sql(release: dt.date | None, alias: str = "p") -> str:
     """A proceeding's start: the earlier of its plausible ``osc_date`` and ``input_date``."""
 

@@ -18,18 +18,35 @@ DATA = Path(__file__).with_name("data")
 
 #: City/state for base-city codes missing from marrowb's 2025 lookup (eoir-format.md §4).
 EXTRA_CITIES: dict[str, tuple[str, str]] = {
-    "ANN": ("ANNANDALE", "VA"), "CHE": ("CHELMSFORD", "MA"), "INP": ("INDIANAPOLIS", "IN"),
-    "BTR": ("BATON ROUGE", "LA"), "FCI": ("FALLS CHURCH", "VA"), "OIT": ("FALLS CHURCH", "VA"),
-    "OIN": ("FALLS CHURCH", "VA"), "HDQ": ("FALLS CHURCH", "VA"), "CIJ": ("FALLS CHURCH", "VA"),
-    "RIC": ("RICHMOND", "VA"), "STE": ("STERLING", "VA"), "WLA": ("LOS ANGELES", "CA"),
-    "PEP": ("LOS FRESNOS", "TX"), "LOW": ("CHELMSFORD", "MA"), "CCC": ("CONCORD", "CA"),
-    "POR": ("PORTLAND", "OR"), "SIN": ("FISHKILL", "NY"), "HGP": ("HOUSTON", "TX"),
-    "SNC": ("SANTA ANA", "CA"), "LRO": ("LAREDO", "TX"), "HYA": ("HYATTSVILLE", "MD"),
+    "ANN": ("ANNANDALE", "VA"),
+    "CHE": ("CHELMSFORD", "MA"),
+    "INP": ("INDIANAPOLIS", "IN"),
+    "BTR": ("BATON ROUGE", "LA"),
+    "FCI": ("FALLS CHURCH", "VA"),
+    "OIT": ("FALLS CHURCH", "VA"),
+    "OIN": ("FALLS CHURCH", "VA"),
+    "HDQ": ("FALLS CHURCH", "VA"),
+    "CIJ": ("FALLS CHURCH", "VA"),
+    "RIC": ("RICHMOND", "VA"),
+    "STE": ("STERLING", "VA"),
+    "WLA": ("LOS ANGELES", "CA"),
+    "PEP": ("LOS FRESNOS", "TX"),
+    "LOW": ("CHELMSFORD", "MA"),
+    "CCC": ("CONCORD", "CA"),
+    "POR": ("PORTLAND", "OR"),
+    "SIN": ("FISHKILL", "NY"),
+    "HGP": ("HOUSTON", "TX"),
+    "SNC": ("SANTA ANA", "CA"),
+    "LRO": ("LAREDO", "TX"),
+    "HYA": ("HYATTSVILLE", "MD"),
 }
 NOT_TRIAL = {"BIA", "CIJ", "HDQ", "OIT", "OIN", "RIC", "FCI"}
 WESTERN = set("AK AZ CA CO GU HI ID MP MT NM NV OR UT WA WY TX NE KS MO MN OK".split())
-JUDGE_DROP = re.compile(r"<|visiting|iad judge|clerical|test|incoming judge|status judge|"
-                        r"live judge|video judge|docket", re.I)
+JUDGE_DROP = re.compile(
+    r"<|visiting|iad judge|clerical|test|incoming judge|status judge|"
+    r"live judge|video judge|docket",
+    re.I,
+)
 
 
 def _norm(name: str) -> str:

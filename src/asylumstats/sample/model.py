@@ -35,61 +35,184 @@ DATE_MS = np.array([f"{d} 00:00:00.000" for d in _ISO] + [""], dtype=object)
 NULL_DAY = NDAYS  # index of ''
 
 # Intake (NTA dates) by calendar year: a rough shape of EOIR receipts.
-_YEAR_W = {1996: .15, 1997: .2, 1998: .22, 1999: .24, 2000: .25, 2001: .26, 2002: .26,
-           2003: .27, 2004: .28, 2005: .32, 2006: .34, 2007: .3, 2008: .3, 2009: .3,
-           2010: .32, 2011: .32, 2012: .3, 2013: .3, 2014: .35, 2015: .4, 2016: .45,
-           2017: .5, 2018: .6, 2019: .9, 2020: .5, 2021: .45, 2022: 1.1, 2023: 1.7,
-           2024: 1.9, 2025: 1.1, 2026: .7, 2027: .7, 2028: .7, 2029: .7, 2030: .7}
+_YEAR_W = {
+    1996: 0.15,
+    1997: 0.2,
+    1998: 0.22,
+    1999: 0.24,
+    2000: 0.25,
+    2001: 0.26,
+    2002: 0.26,
+    2003: 0.27,
+    2004: 0.28,
+    2005: 0.32,
+    2006: 0.34,
+    2007: 0.3,
+    2008: 0.3,
+    2009: 0.3,
+    2010: 0.32,
+    2011: 0.32,
+    2012: 0.3,
+    2013: 0.3,
+    2014: 0.35,
+    2015: 0.4,
+    2016: 0.45,
+    2017: 0.5,
+    2018: 0.6,
+    2019: 0.9,
+    2020: 0.5,
+    2021: 0.45,
+    2022: 1.1,
+    2023: 1.7,
+    2024: 1.9,
+    2025: 1.1,
+    2026: 0.7,
+    2027: 0.7,
+    2028: 0.7,
+    2029: 0.7,
+    2030: 0.7,
+}
 
 # National asylum merits grant share by fiscal year before the published table starts.
-_NATIONAL = {1996: .2, 1997: .22, 1998: .25, 1999: .3, 2000: .35, 2001: .37, 2002: .38,
-             2003: .38, 2004: .37, 2005: .4, 2006: .43, 2007: .45, 2008: .48, 2009: .5,
-             2010: .5, 2011: .52, 2012: .54, 2013: .5, 2014: .47, 2015: .46, 2016: .43,
-             2017: .38, 2018: .35, 2019: .31}
+_NATIONAL = {
+    1996: 0.2,
+    1997: 0.22,
+    1998: 0.25,
+    1999: 0.3,
+    2000: 0.35,
+    2001: 0.37,
+    2002: 0.38,
+    2003: 0.38,
+    2004: 0.37,
+    2005: 0.4,
+    2006: 0.43,
+    2007: 0.45,
+    2008: 0.48,
+    2009: 0.5,
+    2010: 0.5,
+    2011: 0.52,
+    2012: 0.54,
+    2013: 0.5,
+    2014: 0.47,
+    2015: 0.46,
+    2016: 0.43,
+    2017: 0.38,
+    2018: 0.35,
+    2019: 0.31,
+}
 
 # Nationality shares of cases and effects on the grant log-odds.
 _NATS: dict[str, tuple[float, float, str]] = {
-    "MX": (.22, -1.4, "SP"), "GT": (.11, -.9, "SP"), "HO": (.10, -.9, "SP"),
-    "ES": (.09, -.9, "SP"), "CU": (.04, .1, "SP"), "VE": (.05, 1.0, "SP"),
-    "NU": (.03, .2, "SP"), "HA": (.03, -.3, "CRE"), "CO": (.03, -.2, "SP"),
-    "EC": (.04, -.7, "SP"), "PE": (.01, -.2, "SP"), "BR": (.02, -.6, "POR"),
-    "CH": (.03, 1.2, "MAN"), "IN": (.03, -.2, "PUN"), "AF": (.004, 1.6, "FAR"),
-    "RU": (.008, 1.3, "RUS"), "TU": (.005, 1.4, "TUR"), "ER": (.003, 1.3, "TIG"),
-    "ET": (.003, .9, "AMH"), "CM": (.003, .9, "ENG"), "MR": (.004, .6, "FUL"),
-    "DR": (.01, -.6, "SP"), "NP": (.003, .5, "NEP"), "BG": (.003, .5, "BEN"),
-    "PK": (.003, .4, "ENG"), "UZ": (.002, .9, "UZB"), "GG": (.002, .8, "GEO"),
-    "RO": (.002, -.2, "ROM"), "AL": (.002, .4, "ALB"), "JM": (.004, -.6, "ENG"),
-    "??": (.003, 0.0, "ENG"),
+    "MX": (0.22, -1.4, "SP"),
+    "GT": (0.11, -0.9, "SP"),
+    "HO": (0.10, -0.9, "SP"),
+    "ES": (0.09, -0.9, "SP"),
+    "CU": (0.04, 0.1, "SP"),
+    "VE": (0.05, 1.0, "SP"),
+    "NU": (0.03, 0.2, "SP"),
+    "HA": (0.03, -0.3, "CRE"),
+    "CO": (0.03, -0.2, "SP"),
+    "EC": (0.04, -0.7, "SP"),
+    "PE": (0.01, -0.2, "SP"),
+    "BR": (0.02, -0.6, "POR"),
+    "CH": (0.03, 1.2, "MAN"),
+    "IN": (0.03, -0.2, "PUN"),
+    "AF": (0.004, 1.6, "FAR"),
+    "RU": (0.008, 1.3, "RUS"),
+    "TU": (0.005, 1.4, "TUR"),
+    "ER": (0.003, 1.3, "TIG"),
+    "ET": (0.003, 0.9, "AMH"),
+    "CM": (0.003, 0.9, "ENG"),
+    "MR": (0.004, 0.6, "FUL"),
+    "DR": (0.01, -0.6, "SP"),
+    "NP": (0.003, 0.5, "NEP"),
+    "BG": (0.003, 0.5, "BEN"),
+    "PK": (0.003, 0.4, "ENG"),
+    "UZ": (0.002, 0.9, "UZB"),
+    "GG": (0.002, 0.8, "GEO"),
+    "RO": (0.002, -0.2, "ROM"),
+    "AL": (0.002, 0.4, "ALB"),
+    "JM": (0.004, -0.6, "ENG"),
+    "??": (0.003, 0.0, "ENG"),
 }
-_OTHER_NAT_SHARE = .06
+_OTHER_NAT_SHARE = 0.06
 
 # Proceeding/case types (share of cases) and which may carry applications.
-_CASE_TYPES = [("RMV", .86), ("DEP", .05), ("EXC", .012), ("CFR", .025), ("AOC", .006),
-               ("WHO", .006), ("RFR", .006), ("DDC", .01), ("REC", .002), ("CSR", .002),
-               ("NAC", .001)]
-_APP_SHARE = {"RMV": .56, "DEP": .45, "EXC": .45, "AOC": 1.0, "WHO": .95}
+_CASE_TYPES = [
+    ("RMV", 0.86),
+    ("DEP", 0.05),
+    ("EXC", 0.012),
+    ("CFR", 0.025),
+    ("AOC", 0.006),
+    ("WHO", 0.006),
+    ("RFR", 0.006),
+    ("DDC", 0.01),
+    ("REC", 0.002),
+    ("CSR", 0.002),
+    ("NAC", 0.001),
+]
+_APP_SHARE = {"RMV": 0.56, "DEP": 0.45, "EXC": 0.45, "AOC": 1.0, "WHO": 0.95}
 
 _CITIES = [
-    ("HOUSTON", "TX", "770"), ("LOS ANGELES", "CA", "900"), ("NEW YORK", "NY", "100"),
-    ("MIAMI", "FL", "331"), ("CHICAGO", "IL", "606"), ("DALLAS", "TX", "752"),
-    ("ATLANTA", "GA", "303"), ("NEWARK", "NJ", "071"), ("SAN ANTONIO", "TX", "782"),
-    ("PHOENIX", "AZ", "850"), ("DENVER", "CO", "802"), ("SEATTLE", "WA", "981"),
-    ("BOSTON", "MA", "021"), ("CHARLOTTE", "NC", "282"), ("ORLANDO", "FL", "328"),
-    ("LAS VEGAS", "NV", "891"), ("BALTIMORE", "MD", "212"), ("BROOKLYN", "NY", "112"),
-    ("QUEENS", "NY", "113"), ("SAN JOSE", "CA", "951"), ("OAKLAND", "CA", "946"),
-    ("NASHVILLE", "TN", "372"), ("COLUMBUS", "OH", "432"), ("OMAHA", "NE", "681"),
-    ("SALT LAKE CITY", "UT", "841"), ("PHILADELPHIA", "PA", "191"), ("DETROIT", "MI", "482"),
-    ("EL PASO", "TX", "799"), ("CONROE", "TX", "773"), ("ADELANTO", "CA", "923"),
-    ("TACOMA", "WA", "984"), ("HYATTSVILLE", "MD", "207"), ("PORTLAND", "OR", "972"),
-    ("RIVERSIDE", "CA", "925"), ("FORT MYERS", "FL", "339"), ("RICHMOND", "VA", "232"),
+    ("HOUSTON", "TX", "770"),
+    ("LOS ANGELES", "CA", "900"),
+    ("NEW YORK", "NY", "100"),
+    ("MIAMI", "FL", "331"),
+    ("CHICAGO", "IL", "606"),
+    ("DALLAS", "TX", "752"),
+    ("ATLANTA", "GA", "303"),
+    ("NEWARK", "NJ", "071"),
+    ("SAN ANTONIO", "TX", "782"),
+    ("PHOENIX", "AZ", "850"),
+    ("DENVER", "CO", "802"),
+    ("SEATTLE", "WA", "981"),
+    ("BOSTON", "MA", "021"),
+    ("CHARLOTTE", "NC", "282"),
+    ("ORLANDO", "FL", "328"),
+    ("LAS VEGAS", "NV", "891"),
+    ("BALTIMORE", "MD", "212"),
+    ("BROOKLYN", "NY", "112"),
+    ("QUEENS", "NY", "113"),
+    ("SAN JOSE", "CA", "951"),
+    ("OAKLAND", "CA", "946"),
+    ("NASHVILLE", "TN", "372"),
+    ("COLUMBUS", "OH", "432"),
+    ("OMAHA", "NE", "681"),
+    ("SALT LAKE CITY", "UT", "841"),
+    ("PHILADELPHIA", "PA", "191"),
+    ("DETROIT", "MI", "482"),
+    ("EL PASO", "TX", "799"),
+    ("CONROE", "TX", "773"),
+    ("ADELANTO", "CA", "923"),
+    ("TACOMA", "WA", "984"),
+    ("HYATTSVILLE", "MD", "207"),
+    ("PORTLAND", "OR", "972"),
+    ("RIVERSIDE", "CA", "925"),
+    ("FORT MYERS", "FL", "339"),
+    ("RICHMOND", "VA", "232"),
 ]
 #: ALIEN_CITY values with Windows-1252 characters (the ``cp1252`` quirk).
-CP1252_CITIES = ["SAN JOSÉ", "PEÑA BLANCA", "O’FALLON", "CAÑON CITY", "ESPAÑOLA",
-                 "MAYAGÜEZ", "RÍO GRANDE", "COEUR D’ALENE", "NIÑO", "BOGOTÁ"]
+CP1252_CITIES = [
+    "SAN JOSÉ",
+    "PEÑA BLANCA",
+    "O’FALLON",
+    "CAÑON CITY",
+    "ESPAÑOLA",
+    "MAYAGÜEZ",
+    "RÍO GRANDE",
+    "COEUR D’ALENE",
+    "NIÑO",
+    "BOGOTÁ",
+]
 
-_FACILITIES = ["STEWART DETENTION CENTER", "OTAY MESA DETENTION CENTER",
-               "SOUTH TEXAS ICE PROCESSING CENTER", "ADELANTO ICE PROCESSING CENTER",
-               "KROME NORTH SPC", "LASALLE ICE PROCESSING CENTER"]
+_FACILITIES = [
+    "STEWART DETENTION CENTER",
+    "OTAY MESA DETENTION CENTER",
+    "SOUTH TEXAS ICE PROCESSING CENTER",
+    "ADELANTO ICE PROCESSING CENTER",
+    "KROME NORTH SPC",
+    "LASALLE ICE PROCESSING CENTER",
+]
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -202,8 +325,9 @@ class Model:
             for j in range(nfy):
                 fy = self.fy0 + j
                 nat_p = nat_fy.get(max(min(fy, 2035), 1996), 0.3)
-                g, d = (ref.court_outcomes.get((court, min(fy, 2026)), (0, 0))
-                        if fy >= 2020 else (0, 0))
+                g, d = (
+                    ref.court_outcomes.get((court, min(fy, 2026)), (0, 0)) if fy >= 2020 else (0, 0)
+                )
                 if g + d > 0:
                     base[i, j] = _logit((g + 10 * nat_p) / (g + d + 10))
                 else:
@@ -221,8 +345,9 @@ class Model:
             home = min(options, key=lambda c: (load[c], c))
             load[home] += 1
             per_court[home].append(j)
-        spare = [j for j, (_c, _n, courts) in enumerate(judges)
-                 if not any(c in load for c in courts)]
+        spare = [
+            j for j, (_c, _n, courts) in enumerate(judges) if not any(c in load for c in courts)
+        ]
         for c in self.courts:
             while len(per_court[c]) < 2 and spare:
                 per_court[c].append(spare.pop())
@@ -238,7 +363,8 @@ class Model:
         self.cj_start = np.cumsum([0] + [len(js) for js in self.court_judges])[:-1]
         self.cj_n = np.array([max(len(js), 1) for js in self.court_judges])
         self.cj_flat = np.concatenate(
-            [js if len(js) else np.array([0]) for js in self.court_judges])
+            [js if len(js) else np.array([0]) for js in self.court_judges]
+        )
         fixed = np.array([len(js) == 0 for js in self.court_judges])
         self.cj_n[fixed] = 1
 
@@ -248,8 +374,9 @@ class Model:
         for code, _name, base_city in ref.hlocs:
             if base_city in hl and code != base_city:
                 hl[base_city].append(code)
-        self.court_hlocs = [[c] + hl[c][:6] if c in codes or not hl[c] else hl[c][:7]
-                            for c in self.courts]
+        self.court_hlocs = [
+            [c] + hl[c][:6] if c in codes or not hl[c] else hl[c][:7] for c in self.courts
+        ]
         self.hl_start = np.cumsum([0] + [len(h) for h in self.court_hlocs])[:-1]
         self.hl_n = np.array([len(h) for h in self.court_hlocs])
         self.hl_flat = np.array([h for hs in self.court_hlocs for h in hs], dtype=object)
@@ -264,8 +391,10 @@ class Model:
         self.nat_p = share / share.sum()
         self.nat_eff = np.array([v[1] for _, v in main] + list(rng.normal(0.3, 0.5, len(others))))
         self.nat_eff -= float((self.nat_eff * self.nat_p).sum())
-        self.nat_lang = np.array([v[2] if v[2] in lang_codes else "ENG" for _, v in main]
-                                 + ["ENG"] * len(others), dtype=object)
+        self.nat_lang = np.array(
+            [v[2] if v[2] in lang_codes else "ENG" for _, v in main] + ["ENG"] * len(others),
+            dtype=object,
+        )
         self.bia = [c for c, _ in ref.bia_decisions]
 
         years = sorted(y for y in _YEAR_W if y <= int(release_date[:4]))
@@ -290,19 +419,20 @@ class Model:
         ctype = np.array(ct_names, dtype=object)[_choice(rng, m, [p for _, p in _CASE_TYPES])]
         old = osc < (np.datetime64("1997-04-01") - EPOCH).astype(int)
         ctype[(ctype == "RMV") & old] = "DEP"
-        custody = _pick(["N", "D", "R"], rng, m, [.62, .25, .13])
-        rep = rng.random(m) < np.select([custody == "D", custody == "R"], [.35, .6], .7)
+        custody = _pick(["N", "D", "R"], rng, m, [0.62, 0.25, 0.13])
+        rep = rng.random(m) < np.select([custody == "D", custody == "R"], [0.35, 0.6], 0.7)
         lang = self.nat_lang[nat].copy()
-        lang[rng.random(m) < .06] = "ENG"
+        lang[rng.random(m) < 0.06] = "ENG"
         natc = self.nat_codes[nat]
 
         # ---------------- proceedings
-        k = 1 + (rng.random(m) < .2) + (rng.random(m) < .07) + (rng.random(m) < .02)
+        k = 1 + (rng.random(m) < 0.2) + (rng.random(m) < 0.07) + (rng.random(m) < 0.02)
         first = np.cumsum(k) - k
         pc = np.repeat(np.arange(m), k)
         pos = np.arange(len(pc)) - first[pc]
-        gaps = np.where(pos == 0, rng.integers(0, 60, len(pc)),
-                        rng.exponential(300, len(pc)).astype(int) + 20)
+        gaps = np.where(
+            pos == 0, rng.integers(0, 60, len(pc)), rng.exponential(300, len(pc)).astype(int) + 20
+        )
         start = osc[pc] + group_cumsum(gaps, first, pc)
         keep = start < R - 1
         pc, start = pc[keep], start[keep]
@@ -327,7 +457,7 @@ class Model:
             court = np.where(same, (court + shift) % len(self.courts), court)
         judge = self.cj_flat[self.cj_start[court] + (rng.random(P) * self.cj_n[court]).astype(int)]
         hl = self.hl_n[court]
-        hsel = np.where(rng.random(P) < .75, 0, (rng.random(P) * hl).astype(int))
+        hsel = np.where(rng.random(P) < 0.75, 0, (rng.random(P) * hl).astype(int))
         hloc = self.hl_flat[self.hl_start[court] + hsel]
         pctype = ctype[pc]
         pcust = custody[pc]
@@ -341,7 +471,7 @@ class Model:
         for t, s in _APP_SHARE.items():
             share[ctype == t] = s
         has_app = app_ok & (rng.random(m) < share)
-        has_asyl = has_app & ((ctype == "AOC") | ((ctype != "WHO") & (rng.random(m) < .86)))
+        has_asyl = has_app & ((ctype == "AOC") | ((ctype != "WHO") & (rng.random(m) < 0.86)))
         lp = first + k - 1  # last proceeding of each case
         rows_c: list[np.ndarray] = []
         rows_p: list[np.ndarray] = []
@@ -354,16 +484,16 @@ class Model:
             rows_code.append(np.full(len(idx), code, dtype=object))
 
         add(has_asyl, "ASYL")
-        add(has_asyl & (rng.random(m) < .75), "ASYW")
-        add((has_asyl & (rng.random(m) < .65)) | (has_app & (ctype == "WHO")), "WCAT")
-        add(has_app & (ctype == "RMV") & (rng.random(m) < .18), "42B")
-        add(has_app & (rng.random(m) < .12), "245")
-        add(has_app & (ctype == "RMV") & (rng.random(m) < .04), "42A")
-        extra = has_app & (rng.random(m) < .05)
+        add(has_asyl & (rng.random(m) < 0.75), "ASYW")
+        add((has_asyl & (rng.random(m) < 0.65)) | (has_app & (ctype == "WHO")), "WCAT")
+        add(has_app & (ctype == "RMV") & (rng.random(m) < 0.18), "42B")
+        add(has_app & (rng.random(m) < 0.12), "245")
+        add(has_app & (ctype == "RMV") & (rng.random(m) < 0.04), "42A")
+        extra = has_app & (rng.random(m) < 0.05)
         add(extra & (ctype == "DEP"), "SUSP")
         add(extra & (ctype != "DEP"), "212h")
         # ASYL on venue-changed earlier proceedings (decided T or left blank)
-        early = np.nonzero(has_asyl[pc] & ~last & (rng.random(P) < .5))[0]
+        early = np.nonzero(has_asyl[pc] & ~last & (rng.random(P) < 0.5))[0]
         rows_c.append(pc[early])
         rows_p.append(early)
         rows_code.append(np.full(len(early), "ASYL", dtype=object))
@@ -384,21 +514,31 @@ class Model:
         # asylum outcome per case (on the last proceeding)
         u = rng.random(m)
         lp_done = comp[lp] >= 0
-        cls = np.where(~lp_done, 3, np.where(u < .58, 0, np.where(u < .94, 1, 2)))
+        cls = np.where(~lp_done, 3, np.where(u < 0.58, 0, np.where(u < 0.94, 1, 2)))
         fy = fiscal_year(np.where(lp_done, comp[lp], R - 1))
         fyi = np.clip(fy - self.fy0, 0, self.base.shape[1] - 1)
-        logit = (self.base[court[lp], fyi] + self.judge_eff[judge[lp]] + self.nat_eff[nat]
-                 + np.where(rep, .55, -.95)
-                 + np.select([custody == "D", custody == "R"], [-.8, 0.0], .2))
+        logit = (
+            self.base[court[lp], fyi]
+            + self.judge_eff[judge[lp]]
+            + self.nat_eff[nat]
+            + np.where(rep, 0.55, -0.95)
+            + np.select([custody == "D", custody == "R"], [-0.8, 0.0], 0.2)
+        )
         grant = rng.random(m) < _sigmoid(logit)
         n = m
-        grant_code = _pick(["G", "F", "I", "C", "P"], rng, n, [.62, .18, .1, .05, .05])
-        other_code = _pick(["W", "A", "S", "O", "M", "L"], rng, n, [.38, .22, .12, .1, .13, .05])
-        none_code = _pick(["R", "T", ""], rng, n, [.3, .2, .5])
-        asyl_dec = np.select([cls == 0, cls == 1, cls == 2], [
-            np.where(grant, grant_code, "D"), other_code, none_code], "")
-        outcome = np.select([(cls == 0) & grant, cls == 0, cls == 1], ["grant", "deny", "other"],
-                            "none")
+        grant_code = _pick(["G", "F", "I", "C", "P"], rng, n, [0.62, 0.18, 0.1, 0.05, 0.05])
+        other_code = _pick(
+            ["W", "A", "S", "O", "M", "L"], rng, n, [0.38, 0.22, 0.12, 0.1, 0.13, 0.05]
+        )
+        none_code = _pick(["R", "T", ""], rng, n, [0.3, 0.2, 0.5])
+        asyl_dec = np.select(
+            [cls == 0, cls == 1, cls == 2],
+            [np.where(grant, grant_code, "D"), other_code, none_code],
+            "",
+        )
+        outcome = np.select(
+            [(cls == 0) & grant, cls == 0, cls == 1], ["grant", "deny", "other"], "none"
+        )
         outcome = np.where(has_asyl, outcome, "")
 
         adec = blank(A)
@@ -406,36 +546,51 @@ class Model:
         sel = is_asyl & a_last
         adec[sel] = asyl_dec[ac[sel]]
         sel = is_asyl & ~a_last
-        adec[sel] = np.where(rng.random(int(sel.sum())) < .65, "T", "")
-        rel_dec = _pick(["G", "D", "M", "W", "A", "L", ""], rng, A,
-                        [.1, .45, .2, .1, .05, .03, .07])
+        adec[sel] = np.where(rng.random(int(sel.sum())) < 0.65, "T", "")
+        rel_dec = _pick(
+            ["G", "D", "M", "W", "A", "L", ""], rng, A, [0.1, 0.45, 0.2, 0.1, 0.05, 0.03, 0.07]
+        )
         grant_case = outcome[ac] == "grant"
         other_rows = ~is_asyl & a_done
         adec[other_rows] = np.where(grant_case[other_rows], "M", rel_dec[other_rows])
         no_asyl = other_rows & ~has_asyl[ac]
-        adec[no_asyl] = _pick(["G", "D", "W", "A", "O", ""], rng, int(no_asyl.sum()),
-                              [.25, .45, .1, .08, .05, .07])
+        adec[no_asyl] = _pick(
+            ["G", "D", "W", "A", "O", ""],
+            rng,
+            int(no_asyl.sum()),
+            [0.25, 0.45, 0.1, 0.08, 0.05, 0.07],
+        )
         adec[~a_done] = ""
 
         # ---------------- proceeding completion codes
         dec = blank(P)
         oth = blank(P)
         trans = ~last
-        oth[trans] = np.where(rng.random(int(trans.sum())) < .7, "C", "T")
+        oth[trans] = np.where(rng.random(int(trans.sum())) < 0.7, "C", "T")
         fin = last & completed
         oc = outcome[pc]
-        merits_map = {"RMV": ("R", "X"), "DEP": ("R", "D"), "EXC": ("R", "E"), "AOC": ("G", "D"),
-                      "WHO": ("G", "D")}
+        merits_map = {
+            "RMV": ("R", "X"),
+            "DEP": ("R", "D"),
+            "EXC": ("R", "E"),
+            "AOC": ("G", "D"),
+            "WHO": ("G", "D"),
+        }
         gen_ct = {
-            "RMV": (["X", "V", "T", "R", "U", "E", "Z", "O"],
-                    [.55, .12, .12, .08, .07, .03, .02, .01]),
-            "DEP": (["D", "V", "T", "R", "U"], [.6, .15, .1, .1, .05]),
-            "EXC": (["E", "W", "T", "R"], [.6, .2, .1, .1]),
-            "AOC": (["G", "D", "A", "W"], [.3, .4, .15, .15]),
-            "WHO": (["Z", "D", "E", "W"], [.2, .5, .2, .1]),
-            "CFR": (["A", "V"], [.7, .3]), "RFR": (["A", "V"], [.8, .2]),
-            "CSR": (["A", "V"], [.8, .2]), "REC": (["K", "N", "S"], [.5, .3, .2]),
-            "NAC": (["G", "D"], [.6, .4]), "DDC": (["A", "V"], [.7, .3]),
+            "RMV": (
+                ["X", "V", "T", "R", "U", "E", "Z", "O"],
+                [0.55, 0.12, 0.12, 0.08, 0.07, 0.03, 0.02, 0.01],
+            ),
+            "DEP": (["D", "V", "T", "R", "U"], [0.6, 0.15, 0.1, 0.1, 0.05]),
+            "EXC": (["E", "W", "T", "R"], [0.6, 0.2, 0.1, 0.1]),
+            "AOC": (["G", "D", "A", "W"], [0.3, 0.4, 0.15, 0.15]),
+            "WHO": (["Z", "D", "E", "W"], [0.2, 0.5, 0.2, 0.1]),
+            "CFR": (["A", "V"], [0.7, 0.3]),
+            "RFR": (["A", "V"], [0.8, 0.2]),
+            "CSR": (["A", "V"], [0.8, 0.2]),
+            "REC": (["K", "N", "S"], [0.5, 0.3, 0.2]),
+            "NAC": (["G", "D"], [0.6, 0.4]),
+            "DDC": (["A", "V"], [0.7, 0.3]),
         }
         for t, (vals, probs) in gen_ct.items():
             sel = fin & (pctype == t)
@@ -445,38 +600,64 @@ class Model:
         for t, (g, d) in merits_map.items():
             dec[fin & (pctype == t) & (oc == "grant")] = g
             dec[fin & (pctype == t) & (oc == "deny")] = d
-        admin = fin & ((oc == "") | (oc == "none")) & (rng.random(P) < .22)
+        admin = fin & ((oc == "") | (oc == "none")) & (rng.random(P) < 0.22)
         admin |= fin & (oc == "other") & np.isin(asyl_dec[pc], ["S", "O"])
         na = int(admin.sum())
-        oth[admin] = _pick(["A", "F", "Y", "X", "P", "O", "K", "B", "M"], rng, na,
-                           [.3, .22, .15, .1, .05, .05, .05, .05, .03])
+        oth[admin] = _pick(
+            ["A", "F", "Y", "X", "P", "O", "K", "B", "M"],
+            rng,
+            na,
+            [0.3, 0.22, 0.15, 0.1, 0.05, 0.05, 0.05, 0.05, 0.03],
+        )
         dec[admin] = ""
         # appeals reserved, absentia, decision type
         absentia = blank(P)
         absentia[completed] = "N"
-        inab = fin & (dec == "X") & ~rep[pc] & (pcust == "N") & (oc == "") & (rng.random(P) < .5)
+        inab = fin & (dec == "X") & ~rep[pc] & (pcust == "N") & (oc == "") & (rng.random(P) < 0.5)
         absentia[inab] = "Y"
         dec_type = blank(P)
         dt = fin & (dec != "")
-        dec_type[dt] = _pick(["O", "W", "7", "6"], rng, int(dt.sum()), [.48, .43, .07, .02])
+        dec_type[dt] = _pick(["O", "W", "7", "6"], rng, int(dt.sum()), [0.48, 0.43, 0.07, 0.02])
 
         # ---------------- appeals
         u = rng.random(m)
         filed_by = np.select(
-            [(outcome == "grant") & (u < .07), (outcome == "grant") & (u < .08),
-             (outcome == "deny") & (u < .42), (outcome == "deny") & (u < .435),
-             (outcome != "grant") & (outcome != "deny") & lp_done & (u < .04)],
-            ["I", "B", "A", "B", "A"], "")
+            [
+                (outcome == "grant") & (u < 0.07),
+                (outcome == "grant") & (u < 0.08),
+                (outcome == "deny") & (u < 0.42),
+                (outcome == "deny") & (u < 0.435),
+                (outcome != "grant") & (outcome != "deny") & lp_done & (u < 0.04),
+            ],
+            ["I", "B", "A", "B", "A"],
+            "",
+        )
         c1 = np.nonzero(filed_by != "")[0]
-        c2 = np.nonzero(rng.random(m) < .045)[0]
+        c2 = np.nonzero(rng.random(m) < 0.045)[0]
         ap_case = np.concatenate([c1, c2])
-        ap_by = np.concatenate([filed_by[c1], _pick(["A", "I", "B", "O"], rng, len(c2),
-                                                    [.82, .12, .03, .03])])
-        ap_type = np.concatenate([
-            np.full(len(c1), "Case Appeal", dtype=object),
-            _pick(["MTR BIA", "Bond Appeal", "Appeal of IJ MTR", "Circuit Court Remand",
-                   "Interlocutory Appeal", "DD Visa", "DD Fines", "Case Appeal"], rng, len(c2),
-                  [.35, .12, .15, .06, .03, .14, .03, .12])])
+        ap_by = np.concatenate(
+            [filed_by[c1], _pick(["A", "I", "B", "O"], rng, len(c2), [0.82, 0.12, 0.03, 0.03])]
+        )
+        ap_type = np.concatenate(
+            [
+                np.full(len(c1), "Case Appeal", dtype=object),
+                _pick(
+                    [
+                        "MTR BIA",
+                        "Bond Appeal",
+                        "Appeal of IJ MTR",
+                        "Circuit Court Remand",
+                        "Interlocutory Appeal",
+                        "DD Visa",
+                        "DD Fines",
+                        "Case Appeal",
+                    ],
+                    rng,
+                    len(c2),
+                    [0.35, 0.12, 0.15, 0.06, 0.03, 0.14, 0.03, 0.12],
+                ),
+            ]
+        )
         o = np.argsort(ap_case, kind="stable")
         ap_case, ap_by, ap_type = ap_case[o], ap_by[o], ap_type[o]
         ap_proc = lp[ap_case]
@@ -484,18 +665,26 @@ class Model:
         filed = base_day + rng.integers(5, 31, len(ap_case))
         ok = filed < R
         ap_case, ap_by, ap_type, ap_proc, filed = (
-            ap_case[ok], ap_by[ok], ap_type[ok], ap_proc[ok], filed[ok])
+            ap_case[ok],
+            ap_by[ok],
+            ap_type[ok],
+            ap_proc[ok],
+            filed[ok],
+        )
         Q = len(ap_case)
         apid = np.arange(ids.appeal, ids.appeal + Q, dtype=np.int64)
         ids.appeal += Q
-        bdate = filed + (np.exp(rng.normal(np.log(280), .7, Q))).astype(int) + 15
-        pending_bia = (bdate >= R) | (rng.random(Q) < .08)
+        bdate = filed + (np.exp(rng.normal(np.log(280), 0.7, Q))).astype(int) + 15
+        pending_bia = (bdate >= R) | (rng.random(Q) < 0.08)
         bdate = np.where(pending_bia, -1, bdate)
-        bia = _pick(["DIS", "SUS", "REM", "SAF", "DUT", "WDL", "TER", "ADM", "DEN", "GRN",
-                     "SUD", "OTH"], rng, Q,
-                    [.42, .08, .14, .06, .04, .05, .04, .04, .05, .03, .03, .02])
+        bia = _pick(
+            ["DIS", "SUS", "REM", "SAF", "DUT", "WDL", "TER", "ADM", "DEN", "GRN", "SUD", "OTH"],
+            rng,
+            Q,
+            [0.42, 0.08, 0.14, 0.06, 0.04, 0.05, 0.04, 0.04, 0.05, 0.03, 0.03, 0.02],
+        )
         bia[pending_bia] = ""
-        btype = _pick(["R", "P"], rng, Q, [.6, .4])
+        btype = _pick(["R", "P"], rng, Q, [0.6, 0.4])
         btype[pending_bia] = ""
         cat = np.where(np.char.startswith(ap_type.astype(str), "DD"), "DD", "IJ").astype(object)
         out.tables["tblAppeal"] = {
@@ -504,22 +693,22 @@ class Model:
             # like the real table, ~9 % of appeals (motions, bond and DHS-officer appeals,
             # not case appeals) carry no proceeding id
             "idnProceeding": np.where(
-                (ap_type != "Case Appeal") & (rng.random(Q) < .6), "", pid_s[ap_proc]
+                (ap_type != "Case Appeal") & (rng.random(Q) < 0.6), "", pid_s[ap_proc]
             ).astype(object),
             "strAppealCategory": cat,
             "strAppealType": ap_type,
             "datAppealFiled": dates(filed),
             "strFiledBy": ap_by,
-            "datAttorneyE27": dates(np.where(rep[ap_case] & (rng.random(Q) < .7), filed, -1)),
+            "datAttorneyE27": dates(np.where(rep[ap_case] & (rng.random(Q) < 0.7), filed, -1)),
             "datBIADecision": dates(bdate),
             "strBIADecision": bia,
             "strBIADecisionType": btype,
             "strCaseType": pctype[ap_proc],
             "strLang": lang[ap_case],
             "strNat": natc[ap_case],
-            "strProceedingIHP": np.where(rng.random(Q) < .03, "Y", "N").astype(object),
+            "strProceedingIHP": np.where(rng.random(Q) < 0.03, "Y", "N").astype(object),
             "strCustody": custody[ap_case],
-            "strProbono": np.where(rng.random(Q) < .02, "Y", "").astype(object),
+            "strProbono": np.where(rng.random(Q) < 0.02, "Y", "").astype(object),
         }
         appeal_rsvd = blank(P)
         appeal_rsvd[ap_proc] = ap_by
@@ -527,42 +716,51 @@ class Model:
 
         # ---------------- A_TblCase
         city = rng.integers(0, len(_CITIES), m)
-        has_addr = rng.random(m) < .92
+        has_addr = rng.random(m) < 0.92
         cities = np.array([c for c, _, _ in _CITIES], dtype=object)
         states = np.array([s for _, s, _ in _CITIES], dtype=object)
         zips = np.array([z for _, _, z in _CITIES], dtype=object)
         zip_full = zips[city] + np.char.zfill(rng.integers(0, 100, m).astype(str), 2).astype(object)
-        upd = rng.random(m) < .012
+        upd = rng.random(m) < 0.012
         ucity = rng.integers(0, len(_CITIES), m)
         detained = custody != "N"
         det_day = np.where(detained, start[first] - rng.integers(1, 30, m), -1)
         released = custody == "R"
         rel_day = np.where(released, np.minimum(det_day + rng.integers(10, 200, m), R - 1), -1)
         asy_type = blank(m)
-        asy_type[has_asyl] = _pick(["I", "E", ""], rng, int(has_asyl.sum()), [.27, .66, .07])
-        na_ = ~has_asyl & (rng.random(m) < .05)
+        asy_type[has_asyl] = _pick(["I", "E", ""], rng, int(has_asyl.sum()), [0.27, 0.66, 0.07])
+        na_ = ~has_asyl & (rng.random(m) < 0.05)
         asy_type[na_] = "E"
         birth = NUM_S[rng.integers(1, 13, m)] + "/" + NUM_S[year - rng.integers(1, 60, m)]
-        birth[rng.random(m) < .46] = ""
+        birth[rng.random(m) < 0.46] = ""
         # "AWC/ATD" (7 characters) is a real code too, but tables.py caps the column at 6.
-        prio = _pick(["UC", "CR", "RBC/D", "AWC/D", "AWC/ATD", ""], rng, m,
-                     [.015, .002, .0015, .001, .002, .9785])
-        ltime = _pick(["0830", "0900", "1000", "1300", "1330", "0800", "100", "1500"], rng, m,
-                      [.25, .3, .1, .15, .1, .05, .02, .03])
+        prio = _pick(
+            ["UC", "CR", "RBC/D", "AWC/D", "AWC/ATD", ""],
+            rng,
+            m,
+            [0.015, 0.002, 0.0015, 0.001, 0.002, 0.9785],
+        )
+        ltime = _pick(
+            ["0830", "0900", "1000", "1300", "1330", "0800", "100", "1500"],
+            rng,
+            m,
+            [0.25, 0.3, 0.1, 0.15, 0.1, 0.05, 0.02, 0.03],
+        )
         lh = start[lp] + rng.integers(30, 400, m)
-        rmon = np.where(released & (rng.random(m) < .3), rel_day, -1)
+        rmon = np.where(released & (rng.random(m) < 0.3), rel_day, -1)
         rmd = EPOCH + np.maximum(rmon, 0).astype("timedelta64[D]")
         rmonth = NUM_S[rmd.astype("datetime64[M]").astype(int) % 12 + 1]
         ryear = NUM_S[rmd.astype("datetime64[Y]").astype(int) + 1970]
         rmonth[rmon < 0] = ""
         ryear[rmon < 0] = ""
         fac = blank(m)
-        dmask = (custody == "D") & (rng.random(m) < .3)
-        fac[dmask] = np.array(_FACILITIES, dtype=object)[rng.integers(0, len(_FACILITIES),
-                                                                      int(dmask.sum()))]
-        sex = _pick(["M", "F", ""], rng, m, [.6, .38, .02])
-        lpr = np.where(rng.random(m) < .02, "1", "0").astype(object)
-        lpr[rng.random(m) < .1] = ""
+        dmask = (custody == "D") & (rng.random(m) < 0.3)
+        fac[dmask] = np.array(_FACILITIES, dtype=object)[
+            rng.integers(0, len(_FACILITIES), int(dmask.sum()))
+        ]
+        sex = _pick(["M", "F", ""], rng, m, [0.6, 0.38, 0.02])
+        lpr = np.where(rng.random(m) < 0.02, "1", "0").astype(object)
+        lpr[rng.random(m) < 0.1] = ""
         out.tables["A_TblCase"] = {
             "IDNCASE": cid_s,
             "ALIEN_CITY": np.where(has_addr, cities[city], ""),
@@ -573,28 +771,30 @@ class Model:
             "NAT": natc,
             "LANG": lang,
             "CUSTODY": custody,
-            "SITE_TYPE": _pick(["I", "M", ""], rng, m, [.6, .3, .1]),
+            "SITE_TYPE": _pick(["I", "M", ""], rng, m, [0.6, 0.3, 0.1]),
             "E_28_DATE": dates(e28),
             "ATTY_NBR": blank(m),
             "CASE_TYPE": ctype,
             "UPDATE_SITE": self.courts[last_court],
             "LATEST_HEARING": dates(lh),
             "LATEST_TIME": ltime,
-            "LATEST_CAL_TYPE": _pick(["M", "I", ""], rng, m, [.6, .35, .05]),
-            "UP_BOND_DATE": dates(np.where(detained & (rng.random(m) < .1), det_day + 20, -1)),
+            "LATEST_CAL_TYPE": _pick(["M", "I", ""], rng, m, [0.6, 0.35, 0.05]),
+            "UP_BOND_DATE": dates(np.where(detained & (rng.random(m) < 0.1), det_day + 20, -1)),
             "UP_BOND_RSN": blank(m),
             "CORRECTIONAL_FAC": fac,
             "RELEASE_MONTH": rmonth,
             "RELEASE_YEAR": ryear,
             "INMATE_HOUSING": blank(m),
-            "DATE_OF_ENTRY": dates(np.where(rng.random(m) < .85,
-                                            np.maximum(osc - rng.integers(0, 3000, m), 0), -1)),
+            "DATE_OF_ENTRY": dates(
+                np.where(rng.random(m) < 0.85, np.maximum(osc - rng.integers(0, 3000, m), 0), -1)
+            ),
             "C_ASY_TYPE": asy_type,
             "C_BIRTHDATE": birth,
-            "C_RELEASE_DATE": dates(np.where(released & (rng.random(m) < .5), rel_day, -1)),
+            "C_RELEASE_DATE": dates(np.where(released & (rng.random(m) < 0.5), rel_day, -1)),
             "UPDATED_STATE": np.where(upd, states[ucity], ""),
-            "ADDRESS_CHANGEDON": dates(np.where(rng.random(m) < .3, np.minimum(
-                osc + rng.integers(30, 900, m), R - 1), -1)),
+            "ADDRESS_CHANGEDON": dates(
+                np.where(rng.random(m) < 0.3, np.minimum(osc + rng.integers(30, 900, m), R - 1), -1)
+            ),
             "ZBOND_MRG_FLAG": blank(m),
             "Sex": sex,
             "DATE_DETAINED": dates(det_day),
@@ -609,12 +809,15 @@ class Model:
 
         # ---------------- B_TblProceeding
         jcode = self.judge_codes[judge]
-        jcode[(~completed) & (rng.random(P) < .04)] = ""
+        jcode[(~completed) & (rng.random(P) < 0.04)] = ""
         prevm = pos > 0
         prev_i = np.maximum(np.arange(P) - 1, 0)
         next_i = np.minimum(np.arange(P) + 1, P - 1)
-        hdate = np.where(completed, start + rng.integers(15, 120, P),
-                         np.minimum(start + rng.integers(15, 500, P), R + 700))
+        hdate = np.where(
+            completed,
+            start + rng.integers(15, 120, P),
+            np.minimum(start + rng.integers(15, 500, P), R + 700),
+        )
         hdate = np.where(completed, np.minimum(hdate, comp), hdate)
         deported = blank(P)
         dmask = np.isin(dec, ["X", "D", "E"])
@@ -634,8 +837,12 @@ class Model:
             "PREV_IJ_CODE": np.where(prevm, jcode[prev_i], ""),
             "TRANS_NBR": np.where(prevm, pos.astype(str), "").astype(object),
             "HEARING_DATE": dates(hdate),
-            "HEARING_TIME": _pick(["0830", "0900", "1000", "1300", "1330", "0800"], rng, P,
-                                  [.25, .3, .1, .15, .1, .1]),
+            "HEARING_TIME": _pick(
+                ["0830", "0900", "1000", "1300", "1330", "0800"],
+                rng,
+                P,
+                [0.25, 0.3, 0.1, 0.15, 0.1, 0.1],
+            ),
             "DEC_TYPE": dec_type,
             "DEC_CODE": dec,
             "DEPORTED_1": deported,
@@ -655,9 +862,9 @@ class Model:
             "LANG": lang[pc],
             "SCHEDULED_HEAR_LOC": hloc,
             "CORRECTIONAL_FAC": blank(P),
-            "CRIM_IND": _pick(["N", "Y", ""], rng, P, [.88, .05, .07]),
+            "CRIM_IND": _pick(["N", "Y", ""], rng, P, [0.88, 0.05, 0.07]),
             "IHP": blank(P),
-            "AGGRAVATE_FELON": _pick(["0", "1", ""], rng, P, [.9, .01, .09]),
+            "AGGRAVATE_FELON": _pick(["0", "1", ""], rng, P, [0.9, 0.01, 0.09]),
             "DATE_DETAINED": dates(np.where(pcust != "N", det_day[pc], -1)),
             "DATE_RELEASED": dates(np.where(pcust == "R", rel_day[pc], -1)),
         }
@@ -672,23 +879,26 @@ class Model:
         }
 
         # ---------------- tbl_RepsAssigned
-        ins = rng.random(m) < .92
-        n_alien = np.where(rep, 1 + rng.poisson(.75, m), 0)
+        ins = rng.random(m) < 0.92
+        n_alien = np.where(rep, 1 + rng.poisson(0.75, m), 0)
         rc_ins = np.nonzero(ins)[0]
         rc_al = np.repeat(np.arange(m), n_alien)
         al_first = np.cumsum(n_alien) - n_alien
         al_pos = np.arange(len(rc_al)) - al_first[rc_al]
         ap_rep = np.nonzero(rep[ap_case])[0]
         rcase = np.concatenate([rc_ins, rc_al, ap_case[ap_rep]])
-        kind = np.concatenate([np.zeros(len(rc_ins), int), np.ones(len(rc_al), int),
-                               np.full(len(ap_rep), 2)])
-        parent_proc = np.concatenate([first[rc_ins], first[rc_al] + np.minimum(
-            al_pos, k[rc_al] - 1), ap_proc[ap_rep]])
+        kind = np.concatenate(
+            [np.zeros(len(rc_ins), int), np.ones(len(rc_al), int), np.full(len(ap_rep), 2)]
+        )
+        parent_proc = np.concatenate(
+            [first[rc_ins], first[rc_al] + np.minimum(al_pos, k[rc_al] - 1), ap_proc[ap_rep]]
+        )
         ptable = np.array(["B_TblProceeding", "A_TblCase", "tblAppeal"], dtype=object)
         o = np.lexsort((kind, rcase))
         rcase, kind, parent_proc = rcase[o], kind[o], parent_proc[o]
-        al_pos_all = np.concatenate([np.zeros(len(rc_ins), int), al_pos,
-                                     np.zeros(len(ap_rep), int)])[o]
+        al_pos_all = np.concatenate(
+            [np.zeros(len(rc_ins), int), al_pos, np.zeros(len(ap_rep), int)]
+        )[o]
         ap_idx = np.concatenate([np.zeros(len(rc_ins) + len(rc_al), int), ap_rep])[o]
         S = len(rcase)
         rid = np.arange(ids.rep, ids.rep + S, dtype=np.int64)
@@ -696,14 +906,22 @@ class Model:
         pt = ptable[kind]
         alien_proc_level = (kind == 1) & (al_pos_all > 0)
         pt[alien_proc_level] = "B_TblProceeding"
-        pidn = np.where(kind == 0, pid[parent_proc],
-                        np.where(kind == 2, apid[ap_idx] if Q else 0,
-                                 np.where(alien_proc_level, pid[parent_proc], cid[rcase])))
-        e28r = np.where(kind == 1, np.where(al_pos_all == 0, e28[rcase],
-                                            np.minimum(start[parent_proc] + 20, R - 1)), -1)
+        pidn = np.where(
+            kind == 0,
+            pid[parent_proc],
+            np.where(
+                kind == 2,
+                apid[ap_idx] if Q else 0,
+                np.where(alien_proc_level, pid[parent_proc], cid[rcase]),
+            ),
+        )
+        e28r = np.where(
+            kind == 1,
+            np.where(al_pos_all == 0, e28[rcase], np.minimum(start[parent_proc] + 20, R - 1)),
+            -1,
+        )
         e27r = np.where(kind == 2, filed[ap_idx] if Q else -1, -1)
-        ta = np.where(kind == 0, np.minimum(start[parent_proc] + rng.integers(0, 60, S), R - 1),
-                      -1)
+        ta = np.where(kind == 0, np.minimum(start[parent_proc] + rng.integers(0, 60, S), R - 1), -1)
         out.tables["tbl_RepsAssigned"] = {
             "IDNREPSASSIGNED": istr(rid),
             "IDNCASE": cid_s[rcase],
@@ -719,17 +937,20 @@ class Model:
         }
 
         # ---------------- tbl_CustodyHistory
-        nc = np.select([custody == "D", custody == "R"],
-                       [1 + rng.poisson(.8, m), 1 + rng.poisson(.3, m)],
-                       (rng.random(m) < .25).astype(int))
+        nc = np.select(
+            [custody == "D", custody == "R"],
+            [1 + rng.poisson(0.8, m), 1 + rng.poisson(0.3, m)],
+            (rng.random(m) < 0.25).astype(int),
+        )
         cc = np.repeat(np.arange(m), nc)
         cfirst = np.cumsum(nc) - nc
         cpos = np.arange(len(cc)) - cfirst[cc]
         C = len(cc)
         cdet = np.minimum(np.maximum(det_day[cc], start[first[cc]]) + cpos * 90, R - 1)
         is_last_c = cpos == nc[cc] - 1
-        crel = np.where(is_last_c, np.where(custody[cc] == "R", np.maximum(rel_day[cc], cdet), -1),
-                        cdet + 60)
+        crel = np.where(
+            is_last_c, np.where(custody[cc] == "R", np.maximum(rel_day[cc], cdet), -1), cdet + 60
+        )
         crel = np.where(crel >= R, -1, crel)
         ccode = np.where(is_last_c, custody[cc], "R").astype(object)
         ccode[custody[cc] == "N"] = "N"
@@ -745,15 +966,15 @@ class Model:
         ids.custody += C
 
         # ---------------- tbl_Lead_Rider
-        lead = np.nonzero(rng.random(m) < .12)[0]
-        nr = 1 + (rng.random(len(lead)) < .5) + (rng.random(len(lead)) < .2)
+        lead = np.nonzero(rng.random(m) < 0.12)[0]
+        nr = 1 + (rng.random(len(lead)) < 0.5) + (rng.random(len(lead)) < 0.2)
         lc = np.repeat(lead, nr)
         rfirst = np.cumsum(nr) - nr
         rc = lc + 1 + (np.arange(len(lc)) - rfirst[np.repeat(np.arange(len(lead)), nr)])
         okr = rc < m
         lc, rc = lc[okr], rc[okr]
         L = len(lc)
-        active = rng.random(L) < .85
+        active = rng.random(L) < 0.85
         created = np.minimum(start[first[lc]] + rng.integers(0, 90, L), R - 1)
         severed = np.where(active, -1, np.minimum(created + rng.integers(30, 700, L), R - 1))
         out.tables["tbl_Lead_Rider"] = {
@@ -774,14 +995,20 @@ class Model:
         # parent references (clean id strings) for orphan accounting
         out.parents = {
             "B_TblProceeding": {"cases": out.tables["B_TblProceeding"]["IDNCASE"]},
-            "tbl_Court_Appln": {"proceedings": out.tables["tbl_Court_Appln"]["IDNPROCEEDING"],
-                                "cases": out.tables["tbl_Court_Appln"]["IDNCASE"]},
-            "tblAppeal": {"proceedings": out.tables["tblAppeal"]["idnProceeding"],
-                          "cases": out.tables["tblAppeal"]["idncase"]},
+            "tbl_Court_Appln": {
+                "proceedings": out.tables["tbl_Court_Appln"]["IDNPROCEEDING"],
+                "cases": out.tables["tbl_Court_Appln"]["IDNCASE"],
+            },
+            "tblAppeal": {
+                "proceedings": out.tables["tblAppeal"]["idnProceeding"],
+                "cases": out.tables["tblAppeal"]["idncase"],
+            },
             "tbl_RepsAssigned": {"cases": out.tables["tbl_RepsAssigned"]["IDNCASE"]},
             "tbl_CustodyHistory": {"cases": out.tables["tbl_CustodyHistory"]["IDNCASE"]},
-            "tbl_Lead_Rider": {"cases": out.tables["tbl_Lead_Rider"]["idnLeadCase"],
-                               "cases2": out.tables["tbl_Lead_Rider"]["idnRiderCase"]},
+            "tbl_Lead_Rider": {
+                "cases": out.tables["tbl_Lead_Rider"]["idnLeadCase"],
+                "cases2": out.tables["tbl_Lead_Rider"]["idnRiderCase"],
+            },
         }
         for t in out.tables.values():
             for name, col in t.items():

@@ -50,17 +50,36 @@ from asylumstats.sample.reference import load
 from asylumstats.sample.validate import disposition, normalize
 from asylumstats.sample.zipout import Deflate64Tree, DeflateZip
 
-QUIRK_KINDS = ("tab_shift", "short_row", "trailing_na", "nul", "cp1252", "null_tokens",
-               "unrepairable")
-_EXPECT = {"tab_shift": "merged", "short_row": "short_row", "trailing_na": "trailing",
-           "nul": "loaded", "cp1252": "loaded", "null_tokens": "loaded",
-           "unrepairable": "quarantined"}
+QUIRK_KINDS = (
+    "tab_shift",
+    "short_row",
+    "trailing_na",
+    "nul",
+    "cp1252",
+    "null_tokens",
+    "unrepairable",
+)
+_EXPECT = {
+    "tab_shift": "merged",
+    "short_row": "short_row",
+    "trailing_na": "trailing",
+    "nul": "loaded",
+    "cp1252": "loaded",
+    "null_tokens": "loaded",
+    "unrepairable": "quarantined",
+}
 #: Quirks per case, by table (at least one of each listed kind when cases >= 1000).
 RATES: dict[str, dict[str, float]] = {
-    "A_TblCase": {"tab_shift": 1.5e-4, "short_row": 5e-5, "trailing_na": 1e-4, "nul": 1e-4,
-                  "cp1252": 3e-4, "null_tokens": 2e-4, "unrepairable": 2e-5},
-    "B_TblProceeding": {"short_row": 3e-5, "nul": 5e-5, "null_tokens": 1e-4,
-                        "unrepairable": 1e-5},
+    "A_TblCase": {
+        "tab_shift": 1.5e-4,
+        "short_row": 5e-5,
+        "trailing_na": 1e-4,
+        "nul": 1e-4,
+        "cp1252": 3e-4,
+        "null_tokens": 2e-4,
+        "unrepairable": 2e-5,
+    },
+    "B_TblProceeding": {"short_row": 3e-5, "nul": 5e-5, "null_tokens": 1e-4, "unrepairable": 1e-5},
     "tbl_Court_Appln": {"short_row": 2e-5, "nul": 3e-5, "unrepairable": 1e-5},
     "tblAppeal": {"tab_shift": 1e-5, "short_row": 1e-5, "nul": 1e-5, "unrepairable": 5e-6},
     "tbl_RepsAssigned": {"short_row": 1e-5, "null_tokens": 2e-5},
@@ -69,12 +88,21 @@ RATES: dict[str, dict[str, float]] = {
 }
 ABSENT_RATES = {"A_TblCase": 2e-5, "B_TblProceeding": 2e-5}
 _NULL_TOKENS: dict[str, list[tuple[tuple[str, str], ...]]] = {
-    "A_TblCase": [(("ALIEN_STATE", "b6"),), (("ALIEN_STATE", "N/A"),), (("SITE_TYPE", "N/A"),),
-                  (("LATEST_CAL_TYPE", "???"),),
-                  (("RELEASE_MONTH", "00"), ("RELEASE_YEAR", "0000")),
-                  (("DATE_OF_ENTRY", "0"),), (("ZBOND_MRG_FLAG", "b6"),)],
-    "B_TblProceeding": [(("CRIM_IND", "N/A"),), (("IHP", "b6"),), (("DEC_TYPE", "???"),),
-                        (("DATE_APPEAL_DUE_STATUS", "0"),)],
+    "A_TblCase": [
+        (("ALIEN_STATE", "b6"),),
+        (("ALIEN_STATE", "N/A"),),
+        (("SITE_TYPE", "N/A"),),
+        (("LATEST_CAL_TYPE", "???"),),
+        (("RELEASE_MONTH", "00"), ("RELEASE_YEAR", "0000")),
+        (("DATE_OF_ENTRY", "0"),),
+        (("ZBOND_MRG_FLAG", "b6"),),
+    ],
+    "B_TblProceeding": [
+        (("CRIM_IND", "N/A"),),
+        (("IHP", "b6"),),
+        (("DEC_TYPE", "???"),),
+        (("DATE_APPEAL_DUE_STATUS", "0"),),
+    ],
     "tbl_RepsAssigned": [(("BLNPRIMEATTY", "N/A"),), (("BASE_CITY_CODE", "b6"),)],
     "tbl_CustodyHistory": [(("DATRELEASED", "0"),), (("CUSTODY", "N/A"),)],
 }
@@ -93,8 +121,9 @@ def top_folder(release_date: str) -> str:
 
 
 # ---------------------------------------------------------------------------- decorations
-def decorate(spec: TableSpec, clean: dict[str, np.ndarray], rng: np.random.Generator
-             ) -> list[list[str]]:
+def decorate(
+    spec: TableSpec, clean: dict[str, np.ndarray], rng: np.random.Generator
+) -> list[list[str]]:
     """Raw column values: codes padded with spaces, some dates without milliseconds."""
     out = []
     for col in spec.columns:
@@ -124,25 +153,34 @@ def decorate(spec: TableSpec, clean: dict[str, np.ndarray], rng: np.random.Gener
 
 
 # ---------------------------------------------------------------------------- quirks
-QuirkFn = Callable[[TableSpec, list[str], list[str], np.random.Generator],
-                   tuple[list[str], list[str] | None] | None]
+QuirkFn = Callable[
+    [TableSpec, list[str], list[str], np.random.Generator],
+    tuple[list[str], list[str] | None] | None,
+]
 
 
 def _idx(spec: TableSpec, name: str) -> int:
     return [c.name for c in spec.columns].index(name)
 
 
-def q_tab_shift(spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
-                ) -> tuple[list[str], list[str] | None] | None:
+def q_tab_shift(
+    spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
+) -> tuple[list[str], list[str] | None] | None:
     raw, clean = raw[:], clean[:]
     if spec.stem == "A_TblCase":
         use_updated = rng.random() < 0.25 and clean[_idx(spec, "UPDATED_CITY")] != ""
         if use_updated:
-            ci, si, zi = (_idx(spec, "UPDATED_CITY"), _idx(spec, "UPDATED_STATE"),
-                          _idx(spec, "UPDATED_ZIPCODE"))
+            ci, si, zi = (
+                _idx(spec, "UPDATED_CITY"),
+                _idx(spec, "UPDATED_STATE"),
+                _idx(spec, "UPDATED_ZIPCODE"),
+            )
         else:
-            ci, si, zi = (_idx(spec, "ALIEN_CITY"), _idx(spec, "ALIEN_STATE"),
-                          _idx(spec, "ALIEN_ZIPCODE"))
+            ci, si, zi = (
+                _idx(spec, "ALIEN_CITY"),
+                _idx(spec, "ALIEN_STATE"),
+                _idx(spec, "ALIEN_ZIPCODE"),
+            )
         if not (clean[ci] and clean[si] and clean[zi]):
             return None
         value = f"{clean[ci]}\t{clean[si]}"
@@ -160,20 +198,23 @@ def q_tab_shift(spec: TableSpec, raw: list[str], clean: list[str], rng: np.rando
     return "\t".join(raw).split("\t"), clean
 
 
-def q_short_row(spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
-                ) -> tuple[list[str], list[str] | None] | None:
+def q_short_row(
+    spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
+) -> tuple[list[str], list[str] | None] | None:
     k = int(rng.integers(1, min(3, len(raw) - 3) + 1))
     clean = clean[:-k] + [""] * k
     return raw[:-k], clean
 
 
-def q_trailing_na(spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
-                  ) -> tuple[list[str], list[str] | None] | None:
+def q_trailing_na(
+    spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
+) -> tuple[list[str], list[str] | None] | None:
     return raw + ["N/A" if rng.random() < 0.7 else ""], clean
 
 
-def q_nul(spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
-          ) -> tuple[list[str], list[str] | None] | None:
+def q_nul(
+    spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
+) -> tuple[list[str], list[str] | None] | None:
     cand = [i for i, c in enumerate(spec.columns) if c.kind in ("code", "text") and raw[i]]
     if not cand:
         return None
@@ -184,8 +225,9 @@ def q_nul(spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Gene
     return raw, clean
 
 
-def q_cp1252(spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
-             ) -> tuple[list[str], list[str] | None] | None:
+def q_cp1252(
+    spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
+) -> tuple[list[str], list[str] | None] | None:
     i = _idx(spec, "ALIEN_CITY")
     if not clean[i]:
         return None
@@ -194,8 +236,9 @@ def q_cp1252(spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.G
     return raw, clean
 
 
-def q_null_tokens(spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
-                  ) -> tuple[list[str], list[str] | None] | None:
+def q_null_tokens(
+    spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
+) -> tuple[list[str], list[str] | None] | None:
     options = _NULL_TOKENS[spec.stem]
     raw, clean = raw[:], clean[:]
     for name, token in options[int(rng.integers(0, len(options)))]:
@@ -205,8 +248,9 @@ def q_null_tokens(spec: TableSpec, raw: list[str], clean: list[str], rng: np.ran
     return raw, clean
 
 
-def q_unrepairable(spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
-                   ) -> tuple[list[str], list[str] | None] | None:
+def q_unrepairable(
+    spec: TableSpec, raw: list[str], clean: list[str], rng: np.random.Generator
+) -> tuple[list[str], list[str] | None] | None:
     raw = raw[:]
     if spec.stem == "B_TblProceeding" or (spec.stem == "A_TblCase" and rng.random() < 0.3):
         raw[0] = "FC"
@@ -217,8 +261,12 @@ def q_unrepairable(spec: TableSpec, raw: list[str], clean: list[str], rng: np.ra
 
 
 QUIRKS: dict[str, QuirkFn] = {
-    "tab_shift": q_tab_shift, "short_row": q_short_row, "trailing_na": q_trailing_na,
-    "nul": q_nul, "cp1252": q_cp1252, "null_tokens": q_null_tokens,
+    "tab_shift": q_tab_shift,
+    "short_row": q_short_row,
+    "trailing_na": q_trailing_na,
+    "nul": q_nul,
+    "cp1252": q_cp1252,
+    "null_tokens": q_null_tokens,
     "unrepairable": q_unrepairable,
 }
 
@@ -229,8 +277,10 @@ def _check(spec: TableSpec, kind: str, fields: list[str], clean: list[str] | Non
         return False
     if values is None or clean is None:
         return values is None and clean is None
-    return all(normalize(c, v) == normalize(c, t)
-               for c, v, t in zip(spec.columns, values, clean, strict=True))
+    return all(
+        normalize(c, v) == normalize(c, t)
+        for c, v, t in zip(spec.columns, values, clean, strict=True)
+    )
 
 
 # ---------------------------------------------------------------------------- table state
@@ -247,9 +297,13 @@ class TableState:
         self.truth: list[dict[str, list[str]]] | None = [] if keep_truth else None
 
 
-def _apply_quirks(st: TableState, clean: dict[str, np.ndarray], raw_cols: list[list[str]],
-                  plan: dict[str, int], rng: np.random.Generator
-                  ) -> tuple[dict[int, str], dict[int, list[str] | None]]:
+def _apply_quirks(
+    st: TableState,
+    clean: dict[str, np.ndarray],
+    raw_cols: list[list[str]],
+    plan: dict[str, int],
+    rng: np.random.Generator,
+) -> tuple[dict[int, str], dict[int, list[str] | None]]:
     """Pick rows for this chunk's quirks; return raw line overrides and truth overrides."""
     spec = st.spec
     names = [c.name for c in spec.columns]
@@ -287,9 +341,16 @@ def _apply_quirks(st: TableState, clean: dict[str, np.ndarray], raw_cols: list[l
 
 
 # ---------------------------------------------------------------------------- main
-def generate_release(out: Path, cases: int, seed: int, *, release_date: str = "2026-07-01",
-                     compression: str = "deflate", truth_dir: Path | None = None,
-                     progress: bool = False) -> dict[str, Any]:
+def generate_release(
+    out: Path,
+    cases: int,
+    seed: int,
+    *,
+    release_date: str = "2026-07-01",
+    compression: str = "deflate",
+    truth_dir: Path | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
     """Write a synthetic release zip to ``out``; return a summary (``synthetic: True``).
 
     ``compression`` is ``deflate`` (Python, streaming ZIP64) or ``deflate64`` (``7z``).
@@ -319,14 +380,17 @@ def generate_release(out: Path, cases: int, seed: int, *, release_date: str = "2
     part = out.with_name(out.name + ".part")
     try:
         writer: DeflateZip | Deflate64Tree = (
-            DeflateZip(tmp, release_date) if compression == "deflate"
-            else Deflate64Tree(tmp, release_date))
+            DeflateZip(tmp, release_date)
+            if compression == "deflate"
+            else Deflate64Tree(tmp, release_date)
+        )
         members = {t.stem: writer.open(f"{top}/EOIR Case Data/{t.stem}.csv") for t in DATA_TABLES}
         states = {t.stem: TableState(t, truth_dir is not None) for t in DATA_TABLES}
         for t in DATA_TABLES:
             members[t.stem].write(("\t".join(c.name for c in t.columns) + "\r\n").encode("ascii"))
-        totals = {stem: {k: planned(cases, r) for k, r in kinds.items()}
-                  for stem, kinds in RATES.items()}
+        totals = {
+            stem: {k: planned(cases, r) for k, r in kinds.items()} for stem, kinds in RATES.items()
+        }
         absent_total = {stem: planned(cases, r) for stem, r in ABSENT_RATES.items()}
         ids = Ids()
         bar = _progress(progress, cases)
@@ -346,10 +410,12 @@ def generate_release(out: Path, cases: int, seed: int, *, release_date: str = "2
             writer.open(f"{top}/Lookup/{lf.stem}.csv").write(data)
         count = "".join(f"{t.stem}\t{states[t.stem].rows}\r\n" for t in DATA_TABLES)
         writer.open(f"{top}/Count.txt").write(count.encode("ascii"))
-        note = (f"SYNTHETIC DATA. This release was generated by `asylumstats sample` "
-                f"(seed {seed}, {cases} cases, release date {release_date}). It imitates the "
-                "layout and raw format of the EOIR case-data release; no record describes a "
-                "real person, case, judge decision or court outcome.\r\n")
+        note = (
+            f"SYNTHETIC DATA. This release was generated by `asylumstats sample` "
+            f"(seed {seed}, {cases} cases, release date {release_date}). It imitates the "
+            "layout and raw format of the EOIR case-data release; no record describes a "
+            "real person, case, judge decision or court outcome.\r\n"
+        )
         writer.open(f"{top}/SYNTHETIC.txt").write(note.encode("ascii"))
         writer.finish(part)
         os.replace(part, out)
@@ -375,12 +441,22 @@ def _progress(enabled: bool, total: int) -> tuple[Any, Any] | None:
     return p, p.add_task("Generating synthetic release", total=total)
 
 
-def _emit(chunk: Chunk, states: dict[str, TableState], members: dict[str, Any],
-          rng: np.random.Generator, cases: int, a: int, b: int,
-          totals: dict[str, dict[str, int]], absent_total: dict[str, int]) -> None:
+def _emit(
+    chunk: Chunk,
+    states: dict[str, TableState],
+    members: dict[str, Any],
+    rng: np.random.Generator,
+    cases: int,
+    a: int,
+    b: int,
+    totals: dict[str, dict[str, int]],
+    absent_total: dict[str, int],
+) -> None:
     absent: dict[str, set[str]] = {"cases": set(), "proceedings": set()}
-    key_of = {"A_TblCase": ("cases", "IDNCASE"), "B_TblProceeding": ("proceedings",
-                                                                      "IDNPROCEEDING")}
+    key_of = {
+        "A_TblCase": ("cases", "IDNCASE"),
+        "B_TblProceeding": ("proceedings", "IDNPROCEEDING"),
+    }
     for t in DATA_TABLES:
         st = states[t.stem]
         clean = chunk.tables[t.stem]
@@ -417,8 +493,7 @@ def _emit(chunk: Chunk, states: dict[str, TableState], members: dict[str, Any],
             lines[r] = line
         if n:
             text = "\r\n".join(lines) + "\r\n"
-            members[t.stem].write(text.encode("ascii") if text.isascii() else
-                                  text.encode("cp1252"))
+            members[t.stem].write(text.encode("ascii") if text.isascii() else text.encode("cp1252"))
         if st.truth is not None:
             cols = {c.name: clean[c.name].tolist() for c in t.columns}
             for r, vals in truth_over.items():
@@ -432,21 +507,42 @@ def _emit(chunk: Chunk, states: dict[str, TableState], members: dict[str, Any],
         st.rows += n
 
 
-def _summary(states: dict[str, TableState], top: str, release_date: str, seed: int,
-             cases: int, compression: str) -> dict[str, Any]:
+def _summary(
+    states: dict[str, TableState],
+    top: str,
+    release_date: str,
+    seed: int,
+    cases: int,
+    compression: str,
+) -> dict[str, Any]:
     tables = {}
     for stem, st in states.items():
         tables[stem] = {
-            "rows": st.rows, "rows_in_file": st.rows, "loaded": st.rows - st.quarantined,
-            "repaired": st.repaired, "quarantined": st.quarantined, "orphans": st.orphans,
+            "rows": st.rows,
+            "rows_in_file": st.rows,
+            "loaded": st.rows - st.quarantined,
+            "repaired": st.repaired,
+            "quarantined": st.quarantined,
+            "orphans": st.orphans,
             "quirks": {k: len(v) for k, v in st.quirks.items() if v},
         }
-    return {"release": top, "release_date": release_date, "synthetic": True, "seed": seed,
-            "cases": cases, "compression": compression, "tables": tables}
+    return {
+        "release": top,
+        "release_date": release_date,
+        "synthetic": True,
+        "seed": seed,
+        "cases": cases,
+        "compression": compression,
+        "tables": tables,
+    }
 
 
-def _write_truth(truth_dir: Path, states: dict[str, TableState],
-                 lfiles: list[lookups_mod.LookupFile], summary: dict[str, Any]) -> None:
+def _write_truth(
+    truth_dir: Path,
+    states: dict[str, TableState],
+    lfiles: list[lookups_mod.LookupFile],
+    summary: dict[str, Any],
+) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -472,15 +568,25 @@ def _write_truth(truth_dir: Path, states: dict[str, TableState],
     for lf in lfiles:
         cols = list(zip(*lf.rows, strict=True)) if lf.rows else [()] * len(lf.header)
         arrays = [pa.array([v.strip() or None for v in col], type=pa.string()) for col in cols]
-        pq.write_table(pa.Table.from_arrays(arrays, names=[h.lower() for h in lf.header]),
-                       ldir / f"{lf.stem.lower()}.parquet")
+        pq.write_table(
+            pa.Table.from_arrays(arrays, names=[h.lower() for h in lf.header]),
+            ldir / f"{lf.stem.lower()}.parquet",
+        )
     manifest = {
-        "release": summary["release"], "release_date": summary["release_date"],
-        "synthetic": True, "seed": summary["seed"], "cases": summary["cases"],
+        "release": summary["release"],
+        "release_date": summary["release_date"],
+        "synthetic": True,
+        "seed": summary["seed"],
+        "cases": summary["cases"],
         "tables": {
-            stem: {"rows_in_file": st.rows, "loaded": st.rows - st.quarantined,
-                   "repaired": st.repaired, "quarantined": st.quarantined,
-                   "orphans": st.orphans, "quirks": st.quirks}
+            stem: {
+                "rows_in_file": st.rows,
+                "loaded": st.rows - st.quarantined,
+                "repaired": st.repaired,
+                "quarantined": st.quarantined,
+                "orphans": st.orphans,
+                "quirks": st.quirks,
+            }
             for stem, st in states.items()
         },
     }

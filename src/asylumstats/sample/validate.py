@@ -80,7 +80,7 @@ def merge_candidates(spec: TableSpec, fields: list[str]) -> list[list[str]]:
         src = 0
         for i in range(n):
             take = 1 + extra.get(i, 0)
-            row.append("\t".join(fields[src:src + take]))
+            row.append("\t".join(fields[src : src + take]))
             src += take
         out.append(row)
     return out

@@ -104,8 +104,9 @@ class DeflateZip:
         self.dos_time, self.dos_date = _dos_time(date)
 
     def open(self, name: str) -> _DeflateMember:
-        m = _DeflateMember(name, self.tmp / f"m{len(self.members):03d}.deflate", self.level,
-                           self._worker)
+        m = _DeflateMember(
+            name, self.tmp / f"m{len(self.members):03d}.deflate", self.level, self._worker
+        )
         self.members.append(m)
         return m
 
@@ -118,9 +119,22 @@ class DeflateZip:
                 offset = f.tell()
                 name = m.name.encode("ascii")
                 extra = struct.pack("<HHQQ", 1, 16, m.size, m.csize)
-                f.write(struct.pack(
-                    "<IHHHHHIIIHH", 0x04034B50, 45, 0, 8, self.dos_time, self.dos_date,
-                    m.crc, 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(extra)))
+                f.write(
+                    struct.pack(
+                        "<IHHHHHIIIHH",
+                        0x04034B50,
+                        45,
+                        0,
+                        8,
+                        self.dos_time,
+                        self.dos_date,
+                        m.crc,
+                        0xFFFFFFFF,
+                        0xFFFFFFFF,
+                        len(name),
+                        len(extra),
+                    )
+                )
                 f.write(name)
                 f.write(extra)
                 with m.path.open("rb") as src:
@@ -128,19 +142,59 @@ class DeflateZip:
                 m.path.unlink()
                 cextra = struct.pack("<HHQQQ", 1, 24, m.size, m.csize, offset)
                 central += struct.pack(
-                    "<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 45, 45, 0, 8, self.dos_time,
-                    self.dos_date, m.crc, 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(cextra), 0,
-                    0, 0, 0o100644 << 16, 0xFFFFFFFF)
+                    "<IHHHHHHIIIHHHHHII",
+                    0x02014B50,
+                    (3 << 8) | 45,
+                    45,
+                    0,
+                    8,
+                    self.dos_time,
+                    self.dos_date,
+                    m.crc,
+                    0xFFFFFFFF,
+                    0xFFFFFFFF,
+                    len(name),
+                    len(cextra),
+                    0,
+                    0,
+                    0,
+                    0o100644 << 16,
+                    0xFFFFFFFF,
+                )
                 central += name + cextra
             cd_offset = f.tell()
             f.write(central)
             eocd64 = f.tell()
             n = len(self.members)
-            f.write(struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, (3 << 8) | 45, 45, 0, 0, n, n,
-                                len(central), cd_offset))
+            f.write(
+                struct.pack(
+                    "<IQHHIIQQQQ",
+                    0x06064B50,
+                    44,
+                    (3 << 8) | 45,
+                    45,
+                    0,
+                    0,
+                    n,
+                    n,
+                    len(central),
+                    cd_offset,
+                )
+            )
             f.write(struct.pack("<IIQI", 0x07064B50, 0, eocd64, 1))
-            f.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(n, 0xFFFF),
-                                min(n, 0xFFFF), 0xFFFFFFFF, 0xFFFFFFFF, 0))
+            f.write(
+                struct.pack(
+                    "<IHHHHIIH",
+                    0x06054B50,
+                    0,
+                    0,
+                    min(n, 0xFFFF),
+                    min(n, 0xFFFF),
+                    0xFFFFFFFF,
+                    0xFFFFFFFF,
+                    0,
+                )
+            )
 
 
 class _FileMember:
@@ -181,8 +235,20 @@ class Deflate64Tree:
             os.utime(self.root / name, (stamp, stamp))
         listfile = self.root.parent / "members.txt"
         listfile.write_text("\n".join(n for n, _ in self.members) + "\n", encoding="utf-8")
-        cmd = [self.seven, "a", "-tzip", "-mm=Deflate64", "-mx=5", "-mmt=1", "-mtc=off",
-               "-bd", "-bso0", "-bsp0", str(out.resolve()), f"@{listfile.resolve()}"]
+        cmd = [
+            self.seven,
+            "a",
+            "-tzip",
+            "-mm=Deflate64",
+            "-mx=5",
+            "-mmt=1",
+            "-mtc=off",
+            "-bd",
+            "-bso0",
+            "-bsp0",
+            str(out.resolve()),
+            f"@{listfile.resolve()}",
+        ]
         res = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
         if res.returncode != 0:
             raise UserError(f"7z failed to write the Deflate64 zip: {res.stderr.strip()[:200]}")

@@ -21,17 +21,24 @@ app = typer.Typer(
 )
 
 
+#: Command modules in the order ``--help`` lists them: the data's path, then the questions.
+COMMAND_MODULES: tuple[str, ...] = (
+    "sample",
+    "ingest",
+    "rate",
+    "profiles",
+    "appeals",
+    "export",
+    "serve",
+)
+
+
 def _register() -> None:
     # Importing a command module registers its commands on ``app``.
-    from asylumstats.commands import (  # noqa: F401
-        appeals,
-        export,
-        ingest,
-        profiles,
-        rate,
-        sample,
-        serve,
-    )
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"asylumstats.commands.{name}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -369,3 +369,24 @@ def test_blank_parent_reference_loaded_as_null(tmp_path: Path) -> None:
     ).fetchall()
     assert lines == [(5,), (6,)]
     con.close()
+
+
+@pytest.mark.parametrize(
+    ("encoded", "name"),
+    [
+        ("\ufeffstrCode\tstrDescription\r\nCI\tCÔTE D’IVOIRE\r\n".encode("utf-16-le"), "utf-16"),
+        (b"\xef\xbb\xbfstrCode\tstrDescription\nCI\tC\xc3\x94TE D\xe2\x80\x99IVOIRE\n", "utf-8"),
+        (b"strCode\tstrDescription\nCI\tC\xd4TE D\x92IVOIRE\n", "cp1252"),
+    ],
+)
+def test_lookup_encodings(tmp_path: Path, encoded: bytes, name: str) -> None:
+    """Lookups in UTF-16 (NULs), UTF-8 with a BOM, or cp1252 all decode to the same text."""
+    from ingest_fixtures import LOOKUP_FILES
+
+    lookups = {**LOOKUP_FILES, "tblLookupAlienNat": encoded}
+    top = write_release(tmp_path, lookups=lookups)
+    ingest_release(top, tmp_path / "db.duckdb", progress=False)
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    got = con.execute("SELECT strcode, strdescription FROM tbllookupaliennat").fetchall()
+    con.close()
+    assert got == [("CI", "CÔTE D’IVOIRE")], name

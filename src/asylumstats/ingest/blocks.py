@@ -62,8 +62,10 @@ def parse_header(
     spec: TableSpec, raw: bytes, file: str, lookup_codes: Mapping[str, frozenset[str]]
 ) -> Header:
     """Map header names to the spec's columns (case-insensitive, aliases); check required ones."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if raw.startswith(bom):
+            raw = raw[len(bom) :]
+            break
     names = [n.strip() for n in decode(raw.rstrip(b"\r\n")).split("\t")]
     by_lower = {c.name.lower(): c for c in spec.columns}
     aliases = {k.lower(): v.lower() for k, v in spec.aliases.items()}

@@ -58,11 +58,25 @@ def _names(header: list[str]) -> list[str]:
     return out
 
 
+def _decode_lookup(data: bytes) -> str:
+    """A lookup file's text: UTF-16 when it has a UTF-16 byte-order mark; otherwise NULs
+    stripped, then UTF-8 when the bytes are valid UTF-8, else cp1252 like the data tables."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace").replace("\x00", "")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    data = data.replace(b"\x00", b"")
+    if not data.isascii():
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return decode(data)
+
+
 def parse_lookup(stem: str, data: bytes) -> LookupData:
     """Parse one lookup file's bytes."""
-    text = decode(data)
-    if text.startswith("\ufeff") or text.startswith("ï»¿"):
-        text = text[1:] if text.startswith("\ufeff") else text[3:]
+    text = _decode_lookup(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quotechar='"')
     header: list[str] | None = None
     out = LookupData(stem, [], [])

@@ -16,17 +16,10 @@ from pathlib import Path
 import duckdb
 
 from asylumstats.errors import UserError
+from asylumstats.sqlnames import quote_ident, quote_literal
 
 #: Written in an export folder; records which database state the files come from.
 STAMP = "_asylumstats_export.json"
-
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def export_parquet(db_path: str | Path, out_dir: str | Path) -> list[Path]:
@@ -58,7 +51,7 @@ def export_parquet(db_path: str | Path, out_dir: str | Path) -> list[Path]:
             for table in tables:
                 tmp = staging / f"{table}.parquet"
                 con.execute(
-                    f"COPY (SELECT * FROM {_quote_ident(table)}) TO {_quote_literal(str(tmp))} "
+                    f"COPY (SELECT * FROM {quote_ident(table)}) TO {quote_literal(str(tmp))} "
                     "(FORMAT PARQUET, COMPRESSION ZSTD)"
                 )
                 final = out / f"{table}.parquet"

@@ -32,16 +32,13 @@ from asylumstats.ingest.report import IngestReport, TableReport
 from asylumstats.ingest.tables import DATA_TABLES, TableSpec
 from asylumstats.ingest.values import sql_expr
 from asylumstats.release import Release, open_release
+from asylumstats.sqlnames import quote_ident as _q
 
 T = TypeVar("T")
 # DuckDB's buffer pool while loading and building the model (DuckDB's default is 80 % of RAM;
 # past the limit it spills to a temporary folder next to the database). 1GB halved the load
 # speed at 4 M rows; without a limit the model build alone took 3.4 GB at 3 M cases.
 LOAD_MEMORY_LIMIT = os.environ.get("ASYLUMSTATS_MEMORY_LIMIT", "2GB")
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def ingest_release(source: Path, db_path: Path, *, progress: bool | None = None) -> IngestReport:

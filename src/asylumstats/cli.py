@@ -30,6 +30,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "appeals",
     "export",
     "serve",
+    "fetch",
+    "releases",
+    "diff",
+    "validate",
 )
 
 
@@ -45,6 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     _register()
     try:
+        argv = _take_release(list(sys.argv[1:] if argv is None else argv))
         app(args=argv, standalone_mode=False)
     except UserError as exc:
         print(f"asylumstats: {exc}", file=sys.stderr)
@@ -63,6 +68,37 @@ def main(argv: list[str] | None = None) -> None:
             exc.show()  # type: ignore[attr-defined]
             sys.exit(getattr(exc, "exit_code", 2))
         raise
+
+
+#: Commands that read a database and so accept ``--release NAME`` (a kept release).
+_NO_RELEASE = frozenset({"sample", "ingest", "fetch", "releases", "diff", "export"})
+
+
+def _take_release(argv: list[str]) -> list[str]:
+    """Turn ``--release NAME`` (any query command) into ``$ASYLUMSTATS_RELEASE``, which
+    ``paths.resolve_db`` reads, so every command that opens the database honours it."""
+    import os
+
+    if not argv or argv[0] in _NO_RELEASE:
+        return argv
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--release":
+            if i + 1 >= len(argv):
+                raise UserError(
+                    "--release needs a release name or date (see 'asylumstats releases')."
+                )
+            os.environ["ASYLUMSTATS_RELEASE"] = argv[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--release="):
+            os.environ["ASYLUMSTATS_RELEASE"] = arg.split("=", 1)[1]
+        else:
+            out.append(arg)
+        i += 1
+    return out
 
 
 def _usage_error_types() -> tuple[type[BaseException], ...]:

@@ -29,5 +29,11 @@ def default_db_path() -> Path:
 
 
 def resolve_db(path: str | Path | None) -> Path:
-    """``--db`` if given, else the default."""
-    return Path(path) if path else default_db_path()
+    """``--db`` if given, else the default; the kept release chosen with ``--release`` (which
+    sets ``$ASYLUMSTATS_RELEASE``) when there is one."""
+    db = Path(path) if path else default_db_path()
+    if os.environ.get("ASYLUMSTATS_RELEASE"):
+        from asylumstats.releases.store import selected_db
+
+        return selected_db(db)
+    return db

@@ -32,6 +32,7 @@ from asylumstats.ingest.report import IngestReport, TableReport
 from asylumstats.ingest.tables import ALL_DATA_TABLES, TableSpec
 from asylumstats.ingest.values import sql_expr
 from asylumstats.release import Release, open_release
+from asylumstats.releases.store import keep_and_swap
 from asylumstats.sqlnames import quote_ident as _q
 
 T = TypeVar("T")
@@ -68,7 +69,7 @@ def ingest_release(source: Path, db_path: Path, *, progress: bool | None = None)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
-            _swap(tmp, db_path)
+            keep_and_swap(tmp, db_path, _swap)
         except BaseException as exc:
             _remove_db(tmp)
             if _disk_full(exc):

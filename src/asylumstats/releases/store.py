@@ -26,8 +26,7 @@ import duckdb
 
 from asylumstats.errors import UserError
 from asylumstats.ingest.tables import ALL_DATA_TABLES
-
-RELEASE_ENV = "ASYLUMSTATS_RELEASE"
+from asylumstats.paths import RELEASE_ENV
 
 
 @dataclass(frozen=True)

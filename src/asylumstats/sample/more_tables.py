@@ -174,7 +174,7 @@ def _schedule(m: MoreTables, chunk: Chunk, rng: np.random.Generator, t: _Table) 
     adj = start + (rng.random(n) * span).astype(np.int64)
     # the last hearing of a pending proceeding is booked ahead (the next scheduled hearing)
     last = np.append(idx[1:] != idx[:-1], True)
-    ahead = last & pending
+    ahead = last & pending & (rng.random(n) < 0.9)  # a tenth have no hearing booked
     adj = np.where(ahead, m.release_day + 7 + rng.exponential(330, n).astype(np.int64), adj)
     cal = np.where(last & ~pending, "I", _pick(["M", "M", "I"], rng, n)).astype(object)
     return {

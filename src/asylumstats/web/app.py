@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from asylumstats import __version__
 from asylumstats.errors import NotFoundError, UserError
 from asylumstats.metrics import Filters, get_definition, parse_dimensions
-from asylumstats.web import pages
+from asylumstats.web import pages, releases_page
 from asylumstats.web.data import Store
 from asylumstats.web.export import to_csv
 from asylumstats.web.render import render
@@ -267,6 +267,7 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
     app.include_router(pages.router)
+    app.include_router(releases_page.router)
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.add_middleware(SecurityMiddleware)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from asylumstats.cli import app
-from asylumstats.commands.options import OutputFormat
+from asylumstats.commands.options import EngineName, EngineOption, OutputFormat
 
 TOP_FIGURES = 25
 
@@ -23,16 +23,18 @@ def diff(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="table or json.")
     ] = OutputFormat.table,
+    engine: EngineOption = EngineName.duckdb,
 ) -> None:
     """Compare two releases: records vanished, added and changed per table, and the asylum
-    figures that moved (national by fiscal year, by judge)."""
+    figures that moved (national by fiscal year, by judge). With --engine spark, OLD and NEW
+    may also be folders written by 'asylumstats export --parquet'."""
     from asylumstats.commands._output import print_json
     from asylumstats.errors import UserError
     from asylumstats.releases.diff import diff_releases
 
     if fmt == OutputFormat.csv:
         raise UserError("diff prints a table or JSON; use --format table or --format json.")
-    result = diff_releases(old, new, progress=sys.stderr.isatty())
+    result = diff_releases(old, new, progress=sys.stderr.isatty(), engine=engine.value)
     if fmt == OutputFormat.json:
         print_json(result)
     else:

@@ -30,6 +30,7 @@ from typing import Any
 
 import duckdb
 
+from asylumstats.engines.base import Engine
 from asylumstats.errors import UserError
 from asylumstats.ingest.tables import ALL_DATA_TABLES, TableSpec
 from asylumstats.sqlnames import quote_ident as q
@@ -41,11 +42,12 @@ DEFINITION = "merits"
 
 @dataclass(frozen=True)
 class Side:
-    """One release to compare, as a database file."""
+    """One release to compare: its database and/or its Parquet export (for Spark)."""
 
-    db: Path
+    db: Path | None
     release: str | None
     release_date: str | None
+    parquet: Path | None = None
 
 
 def is_database(path: Path) -> bool:
@@ -57,15 +59,26 @@ def is_database(path: Path) -> bool:
     return head[8:12] == b"DUCK"
 
 
+def is_export(path: Path) -> bool:
+    """Whether ``path`` is a folder written by ``asylumstats export --parquet``."""
+    return path.is_dir() and (path / "applications.parquet").exists()
+
+
 @contextmanager
-def opened_sides(old: Path, new: Path, progress: bool = False) -> Iterator[tuple[Side, Side]]:
-    """The two releases as databases; zips and folders are ingested into a temporary folder."""
+def opened_sides(
+    old: Path, new: Path, progress: bool = False, engine: str = "duckdb"
+) -> Iterator[tuple[Side, Side]]:
+    """The two releases as databases (or exports for Spark); zips and folders are ingested
+    into a temporary folder first."""
     with ExitStack() as stack:
         sides = []
         for label, path in (("old", old), ("new", new)):
             path = Path(path)
             if not path.exists():
                 raise UserError(f"{path} does not exist.")
+            if engine == "spark" and is_export(path):
+                sides.append(_export_side(path))
+                continue
             if is_database(path):
                 db = path
             else:
@@ -74,7 +87,12 @@ def opened_sides(old: Path, new: Path, progress: bool = False) -> Iterator[tuple
                 tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="asylumstats-")))
                 db = tmp / f"{label}.duckdb"
                 ingest_release(path, db, progress=progress)
-            sides.append(_side(db))
+            side = _side(db)
+            if engine == "spark":
+                from asylumstats.engines.parquet import cached_export
+
+                side = Side(db, side.release, side.release_date, cached_export(db))
+            sides.append(side)
         yield sides[0], sides[1]
 
 
@@ -89,74 +107,100 @@ def _side(db: Path) -> Side:
     return Side(db, info.get("release"), info.get("release_date"))
 
 
-def diff_releases(old: Path, new: Path, progress: bool = False) -> dict[str, Any]:
+def _export_side(folder: Path) -> Side:
+    import pyarrow.parquet as pq
+
+    info: dict[str, str] = {}
+    if (folder / "release_info.parquet").exists():
+        t = pq.read_table(folder / "release_info.parquet").to_pydict()
+        info = dict(zip(t["key"], t["value"], strict=True))
+    return Side(None, info.get("release"), info.get("release_date"), folder)
+
+
+def diff_releases(
+    old: Path, new: Path, progress: bool = False, engine: str = "duckdb"
+) -> dict[str, Any]:
     """The SPEC §2.5 object comparing release ``old`` with release ``new``."""
+    if engine not in ("duckdb", "spark"):
+        raise UserError(f"Unknown engine '{engine}'; choose duckdb or spark.")
     started = time.monotonic()
-    with opened_sides(old, new, progress) as (a, b):
-        result = diff_databases(a, b)
+    with opened_sides(old, new, progress, engine) as (a, b):
+        result = diff_databases(a, b, engine)
     result["seconds"] = round(time.monotonic() - started, 3)
     return result
 
 
-def diff_databases(a: Side, b: Side) -> dict[str, Any]:
-    """Compare two ingested databases (tables by primary key, then the figures)."""
-    con = duckdb.connect()
+def diff_databases(a: Side, b: Side, engine: str = "duckdb") -> dict[str, Any]:
+    """Compare two releases (tables by primary key, then the figures) on ``engine``."""
+    pair = _open_pair(a, b, engine)
     try:
-        con.execute(f"ATTACH {_lit(a.db)} AS o (READ_ONLY)")
-        con.execute(f"ATTACH {_lit(b.db)} AS n (READ_ONLY)")
         tables: dict[str, Any] = {}
         for spec in ALL_DATA_TABLES:
-            old_cols = _columns(con, "o", spec.db_name)
-            new_cols = _columns(con, "n", spec.db_name)
+            old_cols = pair.table_columns(f"old_{spec.db_name}")
+            new_cols = pair.table_columns(f"new_{spec.db_name}")
             if not old_cols and not new_cols:
                 continue
-            tables[spec.stem] = compare_table(con, spec, old_cols, new_cols)
+            tables[spec.stem] = compare_table(pair, spec, old_cols, new_cols)
     finally:
-        con.close()
+        pair.close()
     return {
         "old": {"release": a.release, "release_date": a.release_date},
         "new": {"release": b.release, "release_date": b.release_date},
         "tables": tables,
-        "metrics": moved_figures(a.db, b.db),
+        "metrics": moved_figures(a, b, engine),
     }
 
 
-def _lit(path: Path) -> str:
+def _open_pair(a: Side, b: Side, engine: str) -> Engine:
+    """An engine where the tables of OLD are views ``old_<table>`` and NEW's ``new_<table>``."""
+    if engine == "spark":
+        from asylumstats.releases.spark_pair import SparkPair
+
+        assert a.parquet is not None and b.parquet is not None
+        return SparkPair(a.parquet, b.parquet)
+    from asylumstats.engines.duckdb_engine import DuckDBEngine
+
+    assert a.db is not None and b.db is not None
+    con = duckdb.connect()
+    for alias, side in (("o", a), ("n", b)):
+        prefix = "old" if alias == "o" else "new"
+        con.execute(f"ATTACH {_lit(side.db)} AS {alias} (READ_ONLY)")
+        names = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+            "AND schema_name = 'main'",
+            [alias],
+        ).fetchall()
+        for (name,) in names:
+            con.execute(f"CREATE VIEW {q(prefix + '_' + name)} AS SELECT * FROM {alias}.{q(name)}")
+    return DuckDBEngine(con, owns=True)
+
+
+def _lit(path: Path | None) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ? "
-        "AND schema_name = 'main' ORDER BY column_index",
-        [catalog, table],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def _one_row_per_key(catalog: str, spec: TableSpec, cols: list[str]) -> str:
+def _one_row_per_key(prefix: str, spec: TableSpec, cols: list[str]) -> str:
     key = q(spec.key.lower())
     row_hash = f"hash({', '.join(q(c) for c in cols)})"
     return (
-        f"(SELECT * FROM {catalog}.{q(spec.db_name)} WHERE {key} IS NOT NULL QUALIFY "
+        f"(SELECT * FROM {q(prefix + '_' + spec.db_name)} WHERE {key} IS NOT NULL QUALIFY "
         f"row_number() OVER (PARTITION BY {key} ORDER BY {row_hash}) = 1)"
     )
 
 
 def compare_table(
-    con: duckdb.DuckDBPyConnection, spec: TableSpec, old_cols: list[str], new_cols: list[str]
+    pair: Engine, spec: TableSpec, old_cols: list[str], new_cols: list[str]
 ) -> dict[str, Any]:
     """Counts of one table: rows, vanished, added, changed, unchanged, changed_columns."""
     key = spec.key.lower()
     out: dict[str, Any] = {"old_rows": 0, "new_rows": 0}
     for side, cols in (("old", old_cols), ("new", new_cols)):
         if cols:
-            cat = "o" if side == "old" else "n"
-            row = con.execute(f"SELECT count(*) FROM {cat}.{q(spec.db_name)}").fetchone()
-            out[f"{side}_rows"] = int(row[0]) if row else 0
+            rows = pair.query(f"SELECT count(*) FROM {q(side + '_' + spec.db_name)}").rows
+            out[f"{side}_rows"] = int(rows[0][0])
     if not old_cols or not new_cols:  # the table exists in one release only
-        keys = out["new_rows"] if new_cols else out["old_rows"]
-        n_keys = _count_keys(con, "n" if new_cols else "o", spec) if keys else 0
+        side = "new" if new_cols else "old"
+        n_keys = _count_keys(pair, side, spec) if out[f"{side}_rows"] else 0
         out.update(
             vanished=0 if new_cols else n_keys,
             added=n_keys if new_cols else 0,
@@ -174,15 +218,17 @@ def compare_table(
         f"count(*) FILTER (WHERE o.{q(key)} IS NULL) AS added",
         f"count(*) FILTER (WHERE {both} AND ({any_diff})) AS changed",
         f"count(*) FILTER (WHERE {both} AND NOT ({any_diff})) AS unchanged",
-        *(f"count(*) FILTER (WHERE {both} AND {cond})" for cond in differs.values()),
+        *(
+            f"count(*) FILTER (WHERE {both} AND {cond}) AS c{i}"
+            for i, cond in enumerate(differs.values())
+        ),
     ]
     sql = (
-        f"SELECT {', '.join(selects)} FROM {_one_row_per_key('o', spec, old_cols)} o "
-        f"FULL OUTER JOIN {_one_row_per_key('n', spec, new_cols)} n ON o.{q(key)} = n.{q(key)}"
+        f"SELECT {', '.join(selects)} FROM {_one_row_per_key('old', spec, old_cols)} AS o "
+        f"FULL OUTER JOIN {_one_row_per_key('new', spec, new_cols)} AS n "
+        f"ON o.{q(key)} = n.{q(key)}"
     )
-    row = con.execute(sql).fetchone()
-    assert row is not None
-    vanished, added, changed, unchanged, *per_column = (int(v) for v in row)
+    vanished, added, changed, unchanged, *per_column = (int(v) for v in pair.query(sql).rows[0])
     out.update(
         vanished=vanished,
         added=added,
@@ -193,16 +239,16 @@ def compare_table(
     return out
 
 
-def _count_keys(con: duckdb.DuckDBPyConnection, catalog: str, spec: TableSpec) -> int:
+def _count_keys(pair: Engine, side: str, spec: TableSpec) -> int:
     key = q(spec.key.lower())
-    row = con.execute(f"SELECT count(DISTINCT {key}) FROM {catalog}.{q(spec.db_name)}").fetchone()
-    return int(row[0]) if row else 0
+    rows = pair.query(f"SELECT count(DISTINCT {key}) FROM {q(side + '_' + spec.db_name)}").rows
+    return int(rows[0][0])
 
 
 # -- the figures that moved -------------------------------------------------------------------
 
 
-def moved_figures(old_db: Path, new_db: Path) -> list[dict[str, Any]]:
+def moved_figures(a: Side, b: Side, engine: str = "duckdb") -> list[dict[str, Any]]:
     """Grant rates (national by fiscal year, by judge) whose counts differ between releases."""
     from asylumstats.engines import open_engine
     from asylumstats.metrics.dimensions import key_columns, parse_dimensions
@@ -212,28 +258,28 @@ def moved_figures(old_db: Path, new_db: Path) -> list[dict[str, Any]]:
     for figure, by in METRIC_GROUPS:
         keys = key_columns(parse_dimensions(by))
         per_side = []
-        for db in (old_db, new_db):
-            with open_engine(db, "duckdb") as eng:
+        for side in (a, b):
+            with open_engine(side.db, engine, parquet_dir=side.parquet) as eng:
                 rows = rate_rows(eng, by, None, DEFINITION)
             per_side.append({tuple(r[k] for k in keys): r for r in rows})
         old, new = per_side
         for k in sorted(set(old) | set(new), key=lambda t: tuple(_sortable(v) for v in t)):
-            a, b = old.get(k), new.get(k)
-            counts_a = _counts(a)
-            counts_b = _counts(b)
+            was, now = old.get(k), new.get(k)
+            counts_a = _counts(was)
+            counts_b = _counts(now)
             if counts_a == counts_b:
                 continue
             row: dict[str, Any] = {"figure": figure, "definition": DEFINITION}
-            src = b or a
+            src = now or was
             assert src is not None
             row.update({name: src[name] for name in keys})
-            old_rate, new_rate = (a or {}).get("grant_rate"), (b or {}).get("grant_rate")
+            old_rate, new_rate = (was or {}).get("grant_rate"), (now or {}).get("grant_rate")
             row.update(
                 old_grants=counts_a[0],
-                old_decisions=(a or {}).get("decisions", 0),
+                old_decisions=(was or {}).get("decisions", 0),
                 old_rate=old_rate,
                 new_grants=counts_b[0],
-                new_decisions=(b or {}).get("decisions", 0),
+                new_decisions=(now or {}).get("decisions", 0),
                 new_rate=new_rate,
                 change=None if old_rate is None or new_rate is None else new_rate - old_rate,
             )

@@ -105,12 +105,16 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> dict:
     extra[0] = "99999999"
     rows.append(extra)
     _write(data / "tbl_Court_Appln.csv", h, rows)
+    # an exact duplicate row (the real charges table has ~81 k): the same record, not a change
+    h, rows = _read(data / "B_TblProceedCharges.csv")
+    rows.append(next(r for r in rows if _clean(h, r)))
+    _write(data / "B_TblProceedCharges.csv", h, rows)
     count = new_top / "Count.txt"
     lines = count.read_text().splitlines()
     fixed = []
     for ln in lines:
         stem, n = ln.split("\t")
-        delta = {"A_TblCase": -2, "tbl_Court_Appln": 1}.get(stem, 0)
+        delta = {"A_TblCase": -2, "tbl_Court_Appln": 1, "B_TblProceedCharges": 1}.get(stem, 0)
         fixed.append(f"{stem}\t{int(n) + delta}")
     count.write_text("\r\n".join(fixed) + "\r\n")
     return {"old": z, "old_dir": old_top, "new": new_top, "truth": truth}
@@ -132,6 +136,9 @@ def test_diff_counts_exactly(releases: dict) -> None:
     procs = t["B_TblProceeding"]  # re-padded codes are the same values
     assert (procs["vanished"], procs["added"], procs["changed"]) == (0, 0, 0)
     assert procs["changed_columns"] == {}
+    charges = t["B_TblProceedCharges"]
+    assert charges["new_rows"] == charges["old_rows"] + 1
+    assert charges["unchanged"] == charges["old_rows"]
     for stem, r in t.items():
         if stem not in ("A_TblCase", "tbl_Court_Appln"):
             assert (r["vanished"], r["added"], r["changed"]) == (0, 0, 0), stem

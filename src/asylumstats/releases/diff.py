@@ -20,6 +20,7 @@ national by fiscal year and by judge, with old and new counts, rates and the cha
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ import duckdb
 
 from asylumstats.engines.base import Engine
 from asylumstats.errors import UserError
+from asylumstats.ingest.load import LOAD_MEMORY_LIMIT, ingest_release
 from asylumstats.ingest.tables import ALL_DATA_TABLES, TableSpec
 from asylumstats.sqlnames import quote_ident as q
 
@@ -82,8 +84,6 @@ def opened_sides(
             if is_database(path):
                 db = path
             else:
-                from asylumstats.ingest.load import ingest_release
-
                 tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="asylumstats-")))
                 db = tmp / f"{label}.duckdb"
                 ingest_release(path, db, progress=progress)
@@ -162,6 +162,11 @@ def _open_pair(a: Side, b: Side, engine: str) -> Engine:
 
     assert a.db is not None and b.db is not None
     con = duckdb.connect()
+    # A bounded buffer pool that spills to a temporary folder, as ingest does.
+    spill = Path(tempfile.gettempdir()) / f"asylumstats-diff-{os.getpid()}"
+    con.execute(f"SET memory_limit = {_lit(LOAD_MEMORY_LIMIT)}")
+    con.execute(f"SET temp_directory = {_lit(spill)}")
+    con.execute("SET preserve_insertion_order = false")
     for alias, side in (("o", a), ("n", b)):
         prefix = "old" if alias == "o" else "new"
         con.execute(f"ATTACH {_lit(side.db)} AS {alias} (READ_ONLY)")
@@ -175,12 +180,17 @@ def _open_pair(a: Side, b: Side, engine: str) -> Engine:
     return DuckDBEngine(con, owns=True)
 
 
-def _lit(path: Path | None) -> str:
+def _lit(path: Path | str | None) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _one_row_per_key(prefix: str, spec: TableSpec, cols: list[str]) -> str:
+def _one_row_per_key(pair: Engine, prefix: str, spec: TableSpec, cols: list[str]) -> str:
+    """The table, or (when a key has several rows) one row per key chosen by the row's hash."""
     key = q(spec.key.lower())
+    table = q(prefix + "_" + spec.db_name)
+    total, keys = pair.query(f"SELECT count({key}), count(DISTINCT {key}) FROM {table}").rows[0]
+    if int(total) == int(keys):
+        return table
     row_hash = f"hash({', '.join(q(c) for c in cols)})"
     return (
         f"(SELECT * FROM {q(prefix + '_' + spec.db_name)} WHERE {key} IS NOT NULL QUALIFY "
@@ -224,8 +234,8 @@ def compare_table(
         ),
     ]
     sql = (
-        f"SELECT {', '.join(selects)} FROM {_one_row_per_key('old', spec, old_cols)} AS o "
-        f"FULL OUTER JOIN {_one_row_per_key('new', spec, new_cols)} AS n "
+        f"SELECT {', '.join(selects)} FROM {_one_row_per_key(pair, 'old', spec, old_cols)} AS o "
+        f"FULL OUTER JOIN {_one_row_per_key(pair, 'new', spec, new_cols)} AS n "
         f"ON o.{q(key)} = n.{q(key)}"
     )
     vanished, added, changed, unchanged, *per_column = (int(v) for v in pair.query(sql).rows[0])

@@ -4,7 +4,8 @@ Everything is written into ``<db>.tmp-<pid>`` next to the target: lookups, then 
 tables in ``ALL_DATA_TABLES`` order (blocks parsed in a helper thread while the main thread
 inserts the previous block with one typed ``INSERT … SELECT``), quarantine, orphan counts,
 ``ingest_report``, ``release_info``, then ``asylumstats.model.build(con)``. After a checkpoint
-the file is moved onto the target with ``os.replace``. On any error, Ctrl-C or a full disk the
+the file is moved onto the target with ``os.replace``; a different release found there is
+kept beside it (``releases.store.keep_and_swap``). On any error, Ctrl-C or a full disk the
 temporary file is deleted and the previous database is left as it was.
 """
 
@@ -69,7 +70,8 @@ def ingest_release(source: Path, db_path: Path, *, progress: bool | None = None)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
-            keep_and_swap(tmp, db_path, _swap)
+            # The release at db_path is kept beside it (releases.store), not thrown away.
+            report.db_path = str(keep_and_swap(tmp, db_path, _swap))
         except BaseException as exc:
             _remove_db(tmp)
             if _disk_full(exc):

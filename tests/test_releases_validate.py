@@ -148,5 +148,8 @@ def test_validate_cli_on_a_sample(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert {r["status"] for r in rows} == {"synthetic"}
     assert "SYNTHETIC" in err
     # the sample's release month (2026-07) has published row counts for its raw files
+    pending = [r for r in rows if "cases pending on 30 September" in r["figure"]]
+    assert [r["figure"][:6] for r in pending] == [f"FY{y}" for y in range(2008, 2021)]
+    assert all(isinstance(r["ours"], int) and r["published"] > 100_000 for r in pending)
     counts = [r for r in rows if r["figure"].startswith("2026-07 release: rows in")]
     assert counts and all(isinstance(r["ours"], int) for r in counts)

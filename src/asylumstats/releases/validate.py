@@ -7,6 +7,8 @@ Three sets of published figures ship in ``releases/published/`` (see its SOURCES
   that table's own convention;
 - TRAC's national asylum decision counts and denial rates: compared with the application-level
   ``merits`` figures (TRAC's convention; TRAC uses its own files, hence a wide tolerance);
+- EOIR's published pending cases at the end of FY2008-FY2020: compared with the backlog at
+  each fiscal year's end under EOIR's scope (``backlog --case-type eoir``);
 - raw-file row counts of the 2026 releases: compared with the rows of the same month's
   release, when the database holds one.
 
@@ -39,7 +41,7 @@ NTA_FROM = "1997-10-01"
 
 #: Tolerances: counts as a share of the published value (at least ``MIN_COUNT``), rates in
 #: absolute points of a 0..1 rate.
-COUNT_SHARE = {"national": 0.03, "state": 0.08, "court": 0.10, "trac": 0.10}
+COUNT_SHARE = {"national": 0.03, "state": 0.08, "court": 0.10, "trac": 0.10, "eoir": 0.10}
 RATE_POINTS = {"national": 0.02, "state": 0.04, "court": 0.05, "trac": 0.05}
 MIN_COUNT = 10
 ROW_COUNT_TOLERANCE = 500  # readers of the same file disagree by up to a few hundred rows
@@ -220,6 +222,33 @@ def trac_rows(engine: Engine) -> Iterator[dict[str, Any]]:
         )
 
 
+def eoir_pending_rows(engine: Engine) -> Iterator[dict[str, Any]]:
+    """EOIR's published pending cases at each fiscal year's end (FY2008-FY2020) beside the
+    backlog under EOIR's scope (removal, deportation, exclusion, asylum-only, withholding-only
+    proceedings; administratively closed cases left out)."""
+    from asylumstats.metrics.backlog import backlog_rows
+
+    published: dict[int, int] = {}
+    source = ""
+    for p in _read("validation_targets_published.csv"):
+        if not p["metric"].startswith("pending /") or not p["fiscal_year"].isdigit():
+            continue
+        published[int(p["fiscal_year"])] = int(p["value"].split("/")[0].strip())
+        source = source or p["source"]
+    if not published or not all(engine.has_table(t) for t in ("cases", "proceedings")):
+        return
+    rows = backlog_rows(engine, "fiscal_year", case_types="eoir")
+    ours = {int(r["fiscal_year"]): int(r["pending"]) for r in rows if r["fiscal_year"]}
+    for fy, value in sorted(published.items()):
+        yield _row(
+            source,
+            f"FY{fy} national: cases pending on 30 September (backlog, EOIR scope)",
+            value,
+            ours.get(fy),
+            _count_tol("eoir", value),
+        )
+
+
 def row_count_rows(engine: Engine, release_date: str | None) -> Iterator[dict[str, Any]]:
     """Raw-file rows of the same month's release, as other tools read them."""
     if not release_date or not engine.has_table("ingest_report"):
@@ -264,6 +293,7 @@ def validate(engine: Engine, synthetic: bool | None = None) -> Validation:
     rows = [
         *case_rows(engine),
         *trac_rows(engine),
+        *eoir_pending_rows(engine),
         *row_count_rows(engine, info.get("release_date")),
     ]
     if synth:

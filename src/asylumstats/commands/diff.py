@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,11 +35,13 @@ def diff(
 
     if fmt == OutputFormat.csv:
         raise UserError("diff prints a table or JSON; use --format table or --format json.")
+    started = time.monotonic()
     result = diff_releases(old, new, progress=sys.stderr.isatty(), engine=engine.value)
     if fmt == OutputFormat.json:
         print_json(result)
     else:
         _print(result)
+    Console(stderr=True).print(f"Compared in {time.monotonic() - started:.1f} s.")
 
 
 def _print(result: dict[str, Any]) -> None:
@@ -86,7 +89,6 @@ def _print(result: dict[str, Any]) -> None:
         out.print(m)
         if len(ranked) > TOP_FIGURES:
             out.print(f"… and {len(ranked) - TOP_FIGURES} more (--format json lists all).")
-    out.print(f"Compared in {result['seconds']:.1f} s.")
 
 
 def _pct(v: float | None) -> str:

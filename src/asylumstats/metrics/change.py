@@ -1,0 +1,191 @@
+"""Change between two periods (SPEC §2.3): counts and rates of each, their difference with the
+Newcombe hybrid-score interval, and a difference adjusted for case mix.
+
+The difference is ``current_rate - base_rate``. Its 95% interval is Newcombe's method 10
+(Newcombe 1998, *Statistics in Medicine* 17:873-890), built from the two Wilson intervals::
+
+    low  = d - sqrt((p1 - l1)^2 + (u2 - p2)^2)
+    high = d + sqrt((u1 - p1)^2 + (p2 - l2)^2)
+
+with ``p1, l1, u1`` the current rate and its Wilson bounds and ``p2, l2, u2`` the base's.
+
+The adjusted difference standardizes both periods to one case mix (direct standardization):
+strata are the combinations of nationality, representation, custody, asylum type and court;
+the standard population is both periods' decisions pooled, over the strata that have decisions
+in both periods; each period's adjusted rate is the weighted mean of its stratum rates. Its
+interval treats the weights as fixed: variance = sum of w^2 (p1(1-p1)/n1 + p2(1-p2)/n2), normal
+95% bounds, clipped to [-1, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from asylumstats.metrics.definitions import Definition, get_definition
+from asylumstats.metrics.dimensions import Dimension, key_columns, parse_dimensions
+from asylumstats.metrics.filters import Filters, Period, check_codes
+from asylumstats.metrics.intervals import Z95, wilson
+from asylumstats.metrics.query import release_info, sort_rows
+from asylumstats.metrics.rates import rate_result
+
+if TYPE_CHECKING:
+    from asylumstats.engines.base import Engine
+
+#: The dimensions the adjusted difference standardizes over.
+ADJUST_FOR: tuple[str, ...] = ("nationality", "represented", "custody", "asylum_type", "court")
+
+_COUNTS = ("grants", "denials", "other", "decisions", "rate")
+
+#: Fields of a change row after its keys (SPEC §2.3).
+CHANGE_FIELDS: tuple[str, ...] = (
+    *(f"base_{c}" for c in _COUNTS),
+    *(f"current_{c}" for c in _COUNTS),
+    "difference",
+    "diff_ci_low",
+    "diff_ci_high",
+    "adjusted_difference",
+    "adjusted_ci_low",
+    "adjusted_ci_high",
+    "adjusted_for",
+    "definition",
+)
+
+
+def newcombe(
+    x1: int, n1: int, x2: int, n2: int, z: float = Z95
+) -> tuple[float | None, float | None]:
+    """95% Newcombe hybrid-score interval for ``x1/n1 - x2/n2`` (None when a side is empty)."""
+    if n1 <= 0 or n2 <= 0:
+        return None, None
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson(x1, n1, z)
+    l2, u2 = wilson(x2, n2, z)
+    assert l1 is not None and u1 is not None and l2 is not None and u2 is not None
+    d = p1 - p2
+    low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return max(-1.0, low), min(1.0, high)
+
+
+Stratum = tuple[int, int]  # (grants, decisions)
+
+
+def standardized_difference(
+    strata: dict[Any, tuple[Stratum, Stratum]], z: float = Z95
+) -> tuple[float | None, float | None, float | None]:
+    """``(difference, low, high)`` directly standardized over ``strata``: stratum → ((base
+    grants, base decisions), (current grants, current decisions)); weights = pooled decisions
+    of the strata present in both periods."""
+    common = {k: v for k, v in strata.items() if v[0][1] > 0 and v[1][1] > 0}
+    total = sum(b[1] + c[1] for b, c in common.values())
+    if not total:
+        return None, None, None
+    diff = var = 0.0
+    for (xb, nb), (xc, nc) in common.values():
+        w = (nb + nc) / total
+        pb, pc = xb / nb, xc / nc
+        diff += w * (pc - pb)
+        var += w * w * (pc * (1 - pc) / nc + pb * (1 - pb) / nb)
+    half = z * math.sqrt(var)
+    return diff, max(-1.0, diff - half), min(1.0, diff + half)
+
+
+@dataclass
+class ChangeResult:
+    """Change rows plus what a reader needs to cite them."""
+
+    rows: list[dict[str, Any]]
+    definition: Definition
+    by: list[Dimension]
+    filters: Filters
+    base: Period
+    current: Period
+    release: dict[str, str] = field(default_factory=dict)
+    excluded_implausible: int = 0
+    adjusted_for: tuple[str, ...] = ADJUST_FOR
+
+    @property
+    def fields(self) -> list[str]:
+        return [*key_columns(self.by), *CHANGE_FIELDS]
+
+
+def _index(rows: list[dict[str, Any]], keys: Sequence[str]) -> dict[tuple[Any, ...], Any]:
+    return {tuple(r[k] for k in keys): r for r in rows}
+
+
+def _side(prefix: str, row: dict[str, Any] | None) -> dict[str, Any]:
+    if row is None:
+        return {f"{prefix}_{c}": (None if c == "rate" else 0) for c in _COUNTS}
+    return {
+        f"{prefix}_grants": row["grants"],
+        f"{prefix}_denials": row["denials"],
+        f"{prefix}_other": row["other"],
+        f"{prefix}_decisions": row["decisions"],
+        f"{prefix}_rate": row["grant_rate"],
+    }
+
+
+def change_result(
+    engine: Engine,
+    base: Period | str,
+    current: Period | str,
+    by: str | Sequence[str] | None = None,
+    filters: Filters | None = None,
+    definition: str | Definition = "merits",
+) -> ChangeResult:
+    """One row per group present in either period (SPEC §2.3)."""
+    d = get_definition(definition)
+    dims = parse_dimensions(by)
+    f = filters or Filters()
+    check_codes(engine, f)
+    spans = (Period.parse(base), Period.parse(current))
+    keys = key_columns(dims)
+    results = [rate_result(engine, [x.name for x in dims], f, d, False, [p]) for p in spans]
+    b_rows, c_rows = (_index(r.rows, keys) for r in results)
+    strata_dims = parse_dimensions([*(x.name for x in dims), *ADJUST_FOR])
+    s_keys = key_columns(strata_dims)
+    strata_results = [
+        rate_result(engine, [x.name for x in strata_dims], f, d, False, [p]) for p in spans
+    ]
+    per_group: dict[tuple[Any, ...], dict[Any, tuple[Stratum, Stratum]]] = {}
+    for side, res in enumerate(strata_results):
+        for r in res.rows:
+            group = tuple(r[k] for k in keys)
+            stratum = tuple(r[k] for k in s_keys)
+            pair = per_group.setdefault(group, {}).setdefault(stratum, ((0, 0), (0, 0)))
+            counts = (r["grants"], r["decisions"])
+            per_group[group][stratum] = (counts, pair[1]) if side == 0 else (pair[0], counts)
+    rows = []
+    for group in {*b_rows, *c_rows}:
+        b, c = b_rows.get(group), c_rows.get(group)
+        row: dict[str, Any] = dict(zip(keys, group, strict=True))
+        row.update(_side("base", b))
+        row.update(_side("current", c))
+        br, cr = row["base_rate"], row["current_rate"]
+        row["difference"] = (cr - br) if br is not None and cr is not None else None
+        low, high = newcombe(
+            row["current_grants"],
+            row["current_decisions"],
+            row["base_grants"],
+            row["base_decisions"],
+        )
+        row["diff_ci_low"], row["diff_ci_high"] = low, high
+        adj, a_low, a_high = standardized_difference(per_group.get(group, {}))
+        row["adjusted_difference"] = adj
+        row["adjusted_ci_low"], row["adjusted_ci_high"] = a_low, a_high
+        row["adjusted_for"] = list(ADJUST_FOR)
+        row["definition"] = d.name
+        rows.append(row)
+    return ChangeResult(
+        rows=sort_rows(rows, keys),
+        definition=d,
+        by=dims,
+        filters=f,
+        base=spans[0],
+        current=spans[1],
+        release=release_info(engine),
+        excluded_implausible=sum(r.excluded_implausible for r in results),
+    )

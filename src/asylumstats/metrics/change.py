@@ -13,8 +13,9 @@ The adjusted difference standardizes both periods to one case mix (direct standa
 strata are the combinations of nationality, representation, custody, asylum type and court;
 the standard population is both periods' decisions pooled, over the strata that have decisions
 in both periods; each period's adjusted rate is the weighted mean of its stratum rates. Its
-interval treats the weights as fixed: variance = sum of w^2 (p1(1-p1)/n1 + p2(1-p2)/n2), normal
-95% bounds, clipped to [-1, 1].
+interval treats the weights as fixed: variance = sum of w^2 (q1(1-q1)/n1 + q2(1-q2)/n2) with
+q = (x + 1) / (n + 2) in each stratum (the Agresti-Caffo adjustment, so that strata with rates
+of 0 or 1 still carry uncertainty), normal 95% bounds, clipped to [-1, 1].
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def standardized_difference(
         w = (nb + nc) / total
         pb, pc = xb / nb, xc / nc
         diff += w * (pc - pb)
-        var += w * w * (pc * (1 - pc) / nc + pb * (1 - pb) / nb)
+        qb, qc = (xb + 1) / (nb + 2), (xc + 1) / (nc + 2)
+        var += w * w * (qc * (1 - qc) / nc + qb * (1 - qb) / nb)
     half = z * math.sqrt(var)
     return diff, max(-1.0, diff - half), min(1.0, diff + half)
 

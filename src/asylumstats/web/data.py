@@ -19,10 +19,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from asylumstats.sqlnames import quote_ident
+
 from asylumstats.engines import open_engine
 from asylumstats.engines.base import Engine, QueryResult
 from asylumstats.engines.duckdb_engine import DuckDBEngine
-from asylumstats.metrics import DIMENSIONS, Filters, rate_result
+from asylumstats.metrics import DIMENSIONS, Filters, Period, rate_result
+from asylumstats.metrics.dimensions import court_label
 from asylumstats.metrics.profiles import candidates
 from asylumstats.metrics.query import is_synthetic, release_info
 
@@ -275,11 +278,17 @@ class Store:
         self.cache.put(full, value, weight_of(value))
         return value
 
-    def rates(self, by: str | None, filters: Filters, definition: str) -> Any:
+    def rates(
+        self,
+        by: str | None,
+        filters: Filters,
+        definition: str,
+        periods: tuple[Period, ...] = (),
+    ) -> Any:
         """A :class:`asylumstats.metrics.RateResult` (unknown codes → NotFoundError)."""
         return self.cached(
-            ("rates", by or "", filters, definition),
-            lambda e: rate_result(e, by, filters, definition),
+            ("rates", by or "", filters, definition, periods),
+            lambda e: rate_result(e, by, filters, definition, periods=periods),
         )
 
     def names(self, dimension: str) -> dict[str, str | None]:
@@ -320,22 +329,48 @@ class Store:
             lambda e: metric.run(e, by or None, filters, definition, options),
         )
 
+    def court_places(self) -> dict[str, tuple[str, ...]]:
+        """Court code → the names and cities of its hearing locations (lookup and data), so a
+        search for "ulster" finds the court listed as NAPANOCH."""
+
+        def compute(e: Engine) -> dict[str, tuple[str, ...]]:
+            places: dict[str, set[str]] = {}
+            rows = e.query(
+                "SELECT DISTINCT court_code, hearing_location_name FROM asylum_decisions "
+                "WHERE court_code IS NOT NULL AND hearing_location_name IS NOT NULL"
+            ).rows
+            for court, place in rows:
+                places.setdefault(court, set()).add(str(place))
+            cols = e.table_columns("tbllookuphloc")
+            if "hearing_base_city" in cols:
+                texts = [c for c in ("hearing_loc_name", "hearing_city") if c in cols]
+                for text in texts:
+                    found = e.query(
+                        f"SELECT DISTINCT upper(trim(hearing_base_city)), trim({quote_ident(text)}) "
+                        "FROM tbllookuphloc WHERE hearing_base_city IS NOT NULL "
+                        f"AND {quote_ident(text)} IS NOT NULL"
+                    ).rows
+                    for court, place in found:
+                        places.setdefault(court, set()).add(str(place))
+            return {c: tuple(sorted(p)) for c, p in places.items()}
+
+        return self.cached(("court_places",), compute)  # type: ignore[no-any-return]
+
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Judges, courts and nationalities whose code or name matches ``query``."""
+        """Judges, courts, nationalities and languages whose code or name matches ``query``;
+        courts also by the names and cities of their hearing locations."""
         q = query.strip()
         if not q:
             return []
         folded = q.casefold()
         tokens = [t for t in folded.replace(",", " ").split() if t]
         out: list[tuple[tuple[int, int, str], dict[str, Any]]] = []
-        for kind, path in (
-            ("judge", "judges"),
-            ("court", "courts"),
-            ("nationality", "nationalities"),
-        ):
+        places = self.court_places()
+        for kind, path in SEARCH_KINDS.items():
             volumes = self.volumes(kind)
             for code, name in self.names(kind).items():
                 name_f = (name or "").casefold()
+                matched = None
                 if code.casefold() == folded:
                     rank = 0
                 elif code.casefold().startswith(folded):
@@ -343,19 +378,38 @@ class Store:
                 elif tokens and all(t in name_f for t in tokens):
                     rank = 2 if name_f.startswith(tokens[0]) else 3
                 else:
-                    continue
-                n = volumes.get(code, 0)
-                out.append(
-                    (
-                        (rank, -n, name or code),
-                        {
-                            "type": kind,
-                            "code": code,
-                            "name": name,
-                            "decisions": n,
-                            "url": f"/{path}/{quote(code, safe='')}",
-                        },
+                    hit = next(
+                        (
+                            p
+                            for p in (places.get(code, ()) if kind == "court" else ())
+                            if all(t in p.casefold() for t in tokens)
+                        ),
+                        None,
                     )
-                )
+                    if hit is None:
+                        continue
+                    rank, matched = 4, hit
+                n = volumes.get(code, 0)
+                shown = court_label(code, name) if kind == "court" else name
+                hit_row: dict[str, Any] = {
+                    "type": kind,
+                    "code": code,
+                    "name": name,
+                    "label": shown or code,
+                    "decisions": n,
+                    "url": f"/{path}/{quote(code, safe='')}",
+                }
+                if matched:
+                    hit_row["matched"] = f"hearing location {matched}"
+                out.append(((rank, -n, name or code), hit_row))
         out.sort(key=lambda item: item[0])
         return [item[1] for item in out[:limit]]
+
+
+#: What search looks for: dimension → its page's path segment.
+SEARCH_KINDS: dict[str, str] = {
+    "judge": "judges",
+    "court": "courts",
+    "nationality": "nationalities",
+    "language": "languages",
+}

@@ -134,7 +134,9 @@ def test_parity_change_and_appeals(
     api = client.get("/api/appeals", params=query)
     assert api.status_code == 200, api.text
     assert client.get("/appeals.json", params=query).json() == api.json()
-    assert api.json() == cli_json(capsys, "appeals", "--db", str(db), *cli_args(_cli_filters(query)))
+    assert api.json() == cli_json(
+        capsys, "appeals", "--db", str(db), *cli_args(_cli_filters(query))
+    )
 
 
 def test_filtered_pages_show_filtered_numbers(client: TestClient, db: Path) -> None:

@@ -29,8 +29,8 @@ from asylumstats.commands.options import (
 )
 from asylumstats.errors import UserError
 from asylumstats.metrics.definitions import get_definition
-from asylumstats.metrics.filters import Filters
 from asylumstats.metrics.dimensions import court_label, display_rows
+from asylumstats.metrics.filters import Filters
 from asylumstats.metrics.profiles import PROFILES
 
 PROFILE_FORMATS = ("table", "json")

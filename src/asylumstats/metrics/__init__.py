@@ -7,12 +7,11 @@ with :class:`Filters` and the registries ``DIMENSIONS`` and ``DEFINITIONS``.
 
 from __future__ import annotations
 
+from asylumstats.metrics.change import ChangeResult, change_result, newcombe
 from asylumstats.metrics.definitions import DEFINITIONS, Definition, get_definition
 from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, parse_dimensions
-from asylumstats.metrics.filters import Filters
+from asylumstats.metrics.filters import Filters, Period
 from asylumstats.metrics.intervals import wilson
-from asylumstats.metrics.change import ChangeResult, change_result, newcombe
-from asylumstats.metrics.filters import Period
 from asylumstats.metrics.profiles import (
     PROFILES,
     court_profile,

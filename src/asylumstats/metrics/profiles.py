@@ -2,8 +2,8 @@
 
 Comparisons are honest (SPEC §2.2): the court and the nation are computed over the subject's
 fiscal years with the same window and filters, and beside a judge "the court" is the other
-judges of the judge's main court. Each profile is a plain dict (JSON-ready) built only from :func:`rate_result`, so the CLI and
-the web API show the same numbers. Judges and nationalities are found by code or by name
+judges of the judge's main court. Each profile is a plain dict (JSON-ready) built only from
+:func:`rate_result`, so the CLI and the web API show the same numbers. Judges and nationalities are found by code or by name
 (case-insensitive, partial, word order free: "ouslander" finds "OUSLANDER, JOHN"); a name that
 matches several raises :class:`UserError` listing them.
 """
@@ -238,6 +238,8 @@ def _header(engine: Engine, s: _Subject) -> dict[str, Any]:
 
 
 def _nation_caption(s: _Subject, nation_f: Filters) -> str:
+    if not s.fiscal_years:
+        return "Nation: not compared (no decisions of this subject match)."
     return f"Nation: all courts over {_years_text(s.fiscal_years)} ({nation_f.describe()})."
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -43,6 +42,7 @@ SECURITY_HEADERS: dict[str, str] = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
 }
+
 
 class SecurityMiddleware:
     """Adds the security headers and a ``Server-Timing`` header; turns any unhandled exception

@@ -9,7 +9,6 @@ cache starts afresh.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import threading
 from collections import OrderedDict
@@ -19,8 +18,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from asylumstats.sqlnames import quote_ident
-
 from asylumstats.engines import open_engine
 from asylumstats.engines.base import Engine, QueryResult
 from asylumstats.engines.duckdb_engine import DuckDBEngine
@@ -28,6 +25,8 @@ from asylumstats.metrics import DIMENSIONS, Filters, Period, rate_result
 from asylumstats.metrics.dimensions import court_label
 from asylumstats.metrics.profiles import candidates
 from asylumstats.metrics.query import is_synthetic, release_info
+from asylumstats.metrics.registry import EXTRA_METRICS, METRICS
+from asylumstats.sqlnames import quote_ident
 
 #: Entries kept in the result cache.
 CACHE_SIZE = 512
@@ -115,29 +114,17 @@ class ExtraMetric:
         return self.result(engine, by, filters, *(extra.get(o) for o in self.options))
 
 
-#: name → (module, result function, extra parameters, takes a definition).
-_EXTRAS: dict[str, tuple[str, str, tuple[str, ...], bool]] = {
-    "appeals": ("asylumstats.metrics.appeals", "appeals_result", (), True),
-    "wait": ("asylumstats.metrics.wait", "wait_result", (), True),
-    "backlog": ("asylumstats.metrics.backlog", "backlog_result", ("at", "case_type"), False),
-}
-
-
 def discover_extras() -> dict[str, ExtraMetric]:
-    """The appeals / wait / backlog metrics that exist in this installation.
+    """The appeals / wait / backlog metrics of the registry that exist in this installation.
 
     A metric whose module or function is missing is left out: its ``/api/<name>`` route is
     not registered and profile pages say it is not available.
     """
     found: dict[str, ExtraMetric] = {}
-    for name, (module_name, func_name, options, takes_definition) in _EXTRAS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        func = getattr(module, func_name, None)
-        if callable(func):
-            found[name] = ExtraMetric(name, func, options, takes_definition)
+    for name in EXTRA_METRICS:
+        metric = METRICS[name]
+        if metric.available():
+            found[name] = ExtraMetric(name, metric.load(), metric.options, metric.takes_definition)
     return found
 
 
@@ -345,10 +332,10 @@ class Store:
             if "hearing_base_city" in cols:
                 texts = [c for c in ("hearing_loc_name", "hearing_city") if c in cols]
                 for text in texts:
+                    col = quote_ident(text)
                     found = e.query(
-                        f"SELECT DISTINCT upper(trim(hearing_base_city)), trim({quote_ident(text)}) "
-                        "FROM tbllookuphloc WHERE hearing_base_city IS NOT NULL "
-                        f"AND {quote_ident(text)} IS NOT NULL"
+                        f"SELECT DISTINCT upper(trim(hearing_base_city)), trim({col}) "
+                        f"FROM tbllookuphloc WHERE hearing_base_city IS NOT NULL AND {col} IS NOT NULL"
                     ).rows
                     for court, place in found:
                         places.setdefault(court, set()).add(str(place))

@@ -585,7 +585,9 @@ def change_data(store: Store, query: Query, _: str | None = None) -> Any:
     )
 
 
-def _change_html(request: Request, view: View, query: Query, result: Any, _: str | None) -> Response:
+def _change_html(
+    request: Request, view: View, query: Query, result: Any, _: str | None
+) -> Response:
     view.extra = {"base": query.get("base"), "current": query.get("current"), "by": query.by_key}
     return html_page(
         request,

@@ -85,9 +85,7 @@ def parse_query(values: Mapping[str, Sequence[str]], accepted: Sequence[str]) ->
     unknown = sorted(set(values) - set(accepted))
     if unknown:
         names = ", ".join(repr(u) for u in unknown)
-        raise UserError(
-            f"Unknown parameter {names}; this address accepts: {', '.join(accepted)}."
-        )
+        raise UserError(f"Unknown parameter {names}; this address accepts: {', '.join(accepted)}.")
     for name, got in values.items():
         if len(got) > 1 and not PARAMS.get(name, ("", False))[1]:
             raise UserError(f"Give the parameter '{name}' once, not {len(got)} times.")

@@ -335,7 +335,8 @@ class Store:
                     col = quote_ident(text)
                     found = e.query(
                         f"SELECT DISTINCT upper(trim(hearing_base_city)), trim({col}) "
-                        f"FROM tbllookuphloc WHERE hearing_base_city IS NOT NULL AND {col} IS NOT NULL"
+                        "FROM tbllookuphloc "
+                        f"WHERE hearing_base_city IS NOT NULL AND {col} IS NOT NULL"
                     ).rows
                     for court, place in found:
                         places.setdefault(court, set()).add(str(place))

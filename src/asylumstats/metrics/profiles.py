@@ -1,11 +1,12 @@
-"""Profiles of a judge, a court or a nationality: its rate against its court and the nation.
+"""Profiles of a judge, a court, a nationality or a language: its rate against its court and
+the nation.
 
 Comparisons are honest (SPEC §2.2): the court and the nation are computed over the subject's
 fiscal years with the same window and filters, and beside a judge "the court" is the other
 judges of the judge's main court. Each profile is a plain dict (JSON-ready) built only from
-:func:`rate_result`, so the CLI and the web API show the same numbers. Judges, courts,
-nationalities and languages are found by code or by name (case-insensitive, partial, word order free: "ouslander" finds "OUSLANDER, JOHN"); a name that
-matches several raises :class:`UserError` listing them.
+:func:`rate_result`, so the CLI and the web API show the same numbers. Subjects are found by
+code or by name (case-insensitive, partial, word order free: "ouslander" finds "OUSLANDER,
+JOHN"); a name that matches several raises :class:`UserError` listing them.
 """
 
 from __future__ import annotations

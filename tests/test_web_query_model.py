@@ -18,7 +18,7 @@ from asylumstats.engines import open_engine
 from asylumstats.metrics import Filters, judge_profile, rate_rows
 from asylumstats.web import create_app
 from cli_helpers import run
-from metrics_fixtures import LOOKUPS, build_db, reference_decisions, standard_dataset
+from metrics_fixtures import D, LOOKUPS, build_db, reference_decisions, standard_dataset
 
 REF = reference_decisions(standard_dataset())
 
@@ -36,7 +36,13 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "hearing_base_city": "HOU",
         }
     )
-    return build_db(tmp_path_factory.mktemp("wq") / "t.duckdb", standard_dataset(), lookups)
+    ds = standard_dataset()
+    # Two decisions with implausible dates: after the release date (2026-07-01), before 1950.
+    for idn, day in ((9001, D(2027, 3, 1)), (9002, D(1949, 12, 31))):
+        ds.case(idn, nat="HO", lang="SP")
+        ds.proc(idn * 10, idn, day, "JD4", court="SFR")
+        ds.app(idn * 10, idn, "G", idn=idn * 100)
+    return build_db(tmp_path_factory.mktemp("wq") / "t.duckdb", ds, lookups)
 
 
 @pytest.fixture(scope="module")
@@ -301,3 +307,13 @@ def test_change_page(client: TestClient) -> None:
     assert form.status_code == 200 and 'name="base"' in form.text
     page = client.get("/change?base=..2018-12-31&current=2019-01-01..&by=court")
     assert page.status_code == 200 and "Newcombe" in page.text and "NEW YORK" in page.text
+
+
+def test_implausible_dates_counted_on_pages(client: TestClient) -> None:
+    judge = client.get("/judges/JD4.json").json()
+    assert judge["excluded_implausible"] == 2
+    assert 2027 not in {e["fiscal_year"] for e in judge["by_fiscal_year"]}
+    assert client.get("/overview.json").json()["excluded_implausible"] == 2
+    assert client.get("/overview.json?court=NYC").json()["excluded_implausible"] == 0
+    assert "2 decisions with an implausible date" in client.get("/").text
+    assert "2 decisions with an implausible date" in client.get("/judges/JD4").text

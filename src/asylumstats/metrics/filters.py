@@ -230,7 +230,10 @@ class Filters:
 
     def without(self, *names: str) -> Filters:
         """A copy with the named filters cleared."""
-        empty = {n: (() if isinstance(getattr(self, n), tuple) else None) for n in names}
+        empty = {
+            n: (() if isinstance(getattr(self, n), tuple) and n != "fiscal_years" else None)
+            for n in names
+        }
         return replace(self, **empty)
 
     def narrowed(self, **changes: Any) -> Filters:

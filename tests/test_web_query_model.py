@@ -18,7 +18,7 @@ from asylumstats.engines import open_engine
 from asylumstats.metrics import Filters, judge_profile, rate_rows
 from asylumstats.web import create_app
 from cli_helpers import run
-from metrics_fixtures import D, LOOKUPS, build_db, reference_decisions, standard_dataset
+from metrics_fixtures import LOOKUPS, D, build_db, reference_decisions, standard_dataset
 
 REF = reference_decisions(standard_dataset())
 

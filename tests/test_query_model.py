@@ -346,3 +346,24 @@ def test_cli_court_names_and_language_profile(db: Path, capsys: pytest.CaptureFi
     )
     code, out, err = run(capsys, "judge", "JA1", "--db", str(db), "--custody", "D")
     assert code == 0 and "excluded" in out and "custody D" in out
+
+
+def test_lookup_id_column_from_the_data_is_quoted() -> None:
+    import duckdb
+
+    from asylumstats.model.sql import JUDGES, lookup_sql
+
+    con = duckdb.connect()
+    con.execute(
+        'CREATE TABLE tbllookupjudge ("idn judge" VARCHAR, judge_code VARCHAR, judge_name VARCHAR)'
+    )
+    con.execute("INSERT INTO tbllookupjudge VALUES ('1', 'AB', 'OLD'), ('2', 'AB', 'NEW')")
+
+    def columns(table: str) -> list[str]:
+        rows = con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    sql = lookup_sql(JUDGES, columns)
+    assert sql is not None and con.execute(sql).fetchall() == [("AB", "NEW")]

@@ -21,7 +21,7 @@ from asylumstats.metrics.definitions import Definition, get_definition
 from asylumstats.metrics.dimensions import DIMENSIONS, court_label
 from asylumstats.metrics.filters import Filters, check_codes
 from asylumstats.metrics.query import is_synthetic, release_info
-from asylumstats.metrics.rates import VALUE_FIELDS, RateResult, combine, rate_result
+from asylumstats.metrics.rates import VALUE_FIELDS, RateResult, combine, rate_result, regroup
 from asylumstats.model.sql import lookup_sql
 
 if TYPE_CHECKING:
@@ -117,8 +117,8 @@ def main_court(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     return ranked[0] if ranked else None
 
 
-def _represented_share(engine: Engine, filters: Filters, d: Definition) -> dict[str, Any]:
-    rows = rate_result(engine, ["represented"], filters, d, check=False).rows
+def _represented_share(engine: Engine, s: _Subject) -> dict[str, Any]:
+    rows = s.rates(engine, "represented").rows
     total = sum(r["decisions"] for r in rows)
     with_lawyer = sum(r["decisions"] for r in rows if r["represented"])
     return {
@@ -146,13 +146,28 @@ def _by_year(
 
 
 def _comparison_by_year(engine: Engine, filters: Filters, d: Definition) -> RateResult:
-    """A comparison's rates by fiscal year, cached per engine (the database is read-only to
-    it), by definition and filters; only copies of its rows leave a profile."""
+    """A comparison's rates by fiscal year under ``filters``.
+
+    The subject's fiscal years and an excluded judge are applied here to the rows by fiscal
+    year (and judge) of the comparison without them, so one query, cached per engine (the
+    database is read-only to it), serves every judge of a court and every subject with the
+    same filters; only copies of its rows leave a profile.
+    """
+    wide = replace(filters, fiscal_years=None, not_judges=())
+    dims = ("fiscal_year", "judge") if filters.not_judges else ("fiscal_year",)
     memo = engine.memo
-    key = ("profile_comparison_fy", d, filters)
+    key = ("profile_comparison", d, wide, dims)
     if key not in memo:
-        memo[key] = rate_result(engine, ["fiscal_year"], filters, d, check=False)
-    return memo[key]  # type: ignore[no-any-return]
+        memo[key] = rate_result(engine, list(dims), wide, d, check=False)
+    full: RateResult = memo[key]
+    years = None if filters.fiscal_years is None else set(filters.fiscal_years)
+    rows = [
+        r
+        for r in full.rows
+        if (years is None or r["fiscal_year"] in years)
+        and (not filters.not_judges or r["judge_code"] not in filters.not_judges)
+    ]
+    return regroup(replace(full, rows=rows, filters=filters), ["fiscal_year"])
 
 
 #: Kinds of profile → the filters a comparison with the nation drops (the subject's own
@@ -165,6 +180,16 @@ _NATION_DROPS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Kind of profile → the dimensions fetched with its rates by fiscal year in one query (a
+#: judge's groups are few; a court's judges × nationalities would be too many rows).
+_LISTS: dict[str, tuple[str, ...]] = {
+    "judge": ("court", "nationality", "represented"),
+    "court": ("represented",),
+    "nationality": ("represented",),
+    "language": ("represented",),
+}
+
+
 @dataclass(frozen=True)
 class _Subject:
     """The judge, court, nationality or language a profile is about, and its rates by year."""
@@ -174,6 +199,7 @@ class _Subject:
     base: Filters  # the caller's filters without the subject's own dimension
     filters: Filters  # ``base`` narrowed to the subject
     keys: dict[str, Any]  # its code and name: {"<kind>_code": …, "<kind>_name": …}
+    detail: RateResult  # by fiscal year and every dimension the profile lists (one query)
     by_fy: RateResult
     overall: dict[str, Any]
 
@@ -187,7 +213,9 @@ class _Subject:
         return tuple(sorted(r["fiscal_year"] for r in self.by_fy.rows if r["fiscal_year"]))
 
     def rates(self, engine: Engine, dimension: str) -> RateResult:
-        """The subject's rates grouped by one dimension."""
+        """The subject's rates grouped by one dimension (summed from ``detail`` if it has it)."""
+        if dimension in {d.name for d in self.detail.by}:
+            return regroup(self.detail, [dimension])
         return rate_result(engine, [dimension], self.filters, self.d, check=False)
 
     def nation_filters(self) -> Filters:
@@ -204,9 +232,10 @@ def _subject(
     check_codes(engine, base)
     code, name = resolve(engine, kind, text)
     subject_f = replace(base, **{kind: (code,)})
-    by_fy = rate_result(engine, ["fiscal_year"], subject_f, d, check=False)
+    detail = rate_result(engine, ["fiscal_year", *_LISTS[kind]], subject_f, d, check=False)
+    by_fy = regroup(detail, ["fiscal_year"])
     keys = {f"{kind}_code": code, f"{kind}_name": name}
-    return _Subject(kind, d, base, subject_f, keys, by_fy, combine(by_fy.rows, d))
+    return _Subject(kind, d, base, subject_f, keys, detail, by_fy, combine(by_fy.rows, d))
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -313,7 +342,7 @@ def judge_profile(
         courts=courts.rows,
         by_fiscal_year=_by_year(s.by_fy, {"court": court_fy, "nation": nation_fy}),
         top_nationalities=_top(s.rates(engine, "nationality")),
-        **_represented_share(engine, s.filters, d),
+        **_represented_share(engine, s),
     )
     return out
 
@@ -330,7 +359,7 @@ def court_profile(
     out.update(
         judges=s.rates(engine, "judge").rows,
         top_nationalities=_top(s.rates(engine, "nationality")),
-        **_represented_share(engine, s.filters, s.d),
+        **_represented_share(engine, s),
     )
     return out
 
@@ -371,7 +400,7 @@ def _group_profile(
     )
     if kind == "language":
         out["top_nationalities"] = _top(s.rates(engine, "nationality"))
-    out.update(_represented_share(engine, s.filters, s.d))
+    out.update(_represented_share(engine, s))
     return out
 
 

@@ -212,3 +212,32 @@ def rate_rows(
     """Rate rows (SPEC §2.1): keys, grants, denials, other, decisions, grant_rate, ci_low,
     ci_high, definition, small_sample; sorted by the keys."""
     return rate_result(engine, by, filters, definition, periods=periods).rows
+
+
+def regroup(result: RateResult, by: str | Sequence[str] | None) -> RateResult:
+    """``result`` summed up to a coarser grouping ``by`` (a subset of its dimensions): the
+    same rows :func:`rate_result` gives for ``by`` with the same filters, from one query."""
+    dims = parse_dimensions(by)
+    if not {d.name for d in dims} <= {d.name for d in result.by} or result.periods:
+        raise ValueError("regroup needs a subset of the result's dimensions and no periods")
+    keys = key_columns(dims)
+    sums: dict[tuple[Any, ...], list[int]] = {}
+    for r in result.rows:
+        counts = sums.setdefault(tuple(r[k] for k in keys), [0, 0, 0])
+        counts[0] += r["grants"]
+        counts[1] += r["denials"]
+        counts[2] += r["other"]
+    rows = [
+        make_row(dict(zip(keys, group, strict=True)), g, dn, o, result.definition)
+        for group, (g, dn, o) in sums.items()
+    ]
+    return RateResult(
+        rows=sort_rows(rows, keys),
+        definition=result.definition,
+        by=dims,
+        filters=result.filters,
+        first_decision=result.first_decision,
+        last_decision=result.last_decision,
+        release=result.release,
+        excluded_implausible=result.excluded_implausible,
+    )

@@ -277,6 +277,10 @@ def test_languages_search_and_court_names(client: TestClient) -> None:
     ]
     assert ulster[0]["matched"] == "hearing location ULSTER CORRECTIONAL FACILITY"
     assert client.get("/api/search?q=napanoch").json()[0]["code"] == "HOU"
+    # Another spelling finds a name when nothing matches exactly ("uyghur" → "UIGUR").
+    near = client.get("/api/search?q=spannish").json()
+    assert [(h["code"], h["matched"]) for h in near] == [("SP", "spelled SPANISH")]
+    assert client.get("/api/search?q=zzzzzz").json() == []
     page = client.get("/languages/MAN")
     assert page.status_code == 200 and "MANDARIN" in page.text
     assert client.get("/languages/MAN.csv").status_code == 200

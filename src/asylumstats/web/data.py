@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -390,9 +391,40 @@ class Store:
                 if matched:
                     hit_row["matched"] = f"hearing location {matched}"
                 out.append(((rank, -n, name or code), hit_row))
+        if not out and all(len(t) >= 4 for t in tokens):
+            out = self._near(tokens)
         out.sort(key=lambda item: item[0])
         return [item[1] for item in out[:limit]]
 
+    def _near(self, tokens: list[str]) -> list[tuple[tuple[int, int, str], dict[str, Any]]]:
+        """Names spelled differently ("uyghur" → "UIGUR"): every token close to a word of
+        the name (difflib ratio at least :data:`NEAR_RATIO`), when nothing matches exactly."""
+        out = []
+        for kind, path in SEARCH_KINDS.items():
+            volumes = self.volumes(kind)
+            for code, name in self.names(kind).items():
+                words = (name or "").casefold().replace(",", " ").split()
+                if not words or not all(
+                    any(SequenceMatcher(None, t, w).ratio() >= NEAR_RATIO for w in words)
+                    for t in tokens
+                ):
+                    continue
+                n = volumes.get(code, 0)
+                hit = {
+                    "type": kind,
+                    "code": code,
+                    "name": name,
+                    "label": (court_label(code, name) if kind == "court" else name) or code,
+                    "decisions": n,
+                    "url": f"/{path}/{quote(code, safe='')}",
+                    "matched": f"spelled {name}",
+                }
+                out.append(((5, -n, name or code), hit))
+        return out
+
+
+#: How close a word must be for a search with no exact match ("uyghur" finds "UIGUR").
+NEAR_RATIO = 0.7
 
 #: What search looks for: dimension → its page's path segment.
 SEARCH_KINDS: dict[str, str] = {

@@ -245,7 +245,11 @@ def _iso(day: dt.date | None) -> str | None:
 def _years_text(years: tuple[int, ...]) -> str:
     if not years:
         return "no fiscal year"
-    return f"FY{years[0]}" if len(years) == 1 else f"FY{years[0]}-FY{years[-1]}"
+    if len(years) == 1:
+        return f"FY{years[0]}"
+    if years[-1] - years[0] + 1 == len(years):
+        return f"FY{years[0]}-FY{years[-1]}"
+    return f"the {len(years)} fiscal years with decisions between FY{years[0]} and FY{years[-1]}"
 
 
 def _header(engine: Engine, s: _Subject) -> dict[str, Any]:
@@ -267,10 +271,16 @@ def _header(engine: Engine, s: _Subject) -> dict[str, Any]:
     }
 
 
+def _filters_text(f: Filters) -> str:
+    """The user's filters of a comparison (its years and excluded judge are said apart)."""
+    text = replace(f, fiscal_years=None, not_judges=()).describe()
+    return "no other filter" if text == "all decisions" else text
+
+
 def _nation_caption(s: _Subject, nation_f: Filters) -> str:
     if not s.fiscal_years:
         return "Nation: not compared (no decisions of this subject match)."
-    return f"Nation: all courts over {_years_text(s.fiscal_years)} ({nation_f.describe()})."
+    return f"Nation: all courts over {_years_text(s.fiscal_years)} ({_filters_text(nation_f)})."
 
 
 def _against_nation(engine: Engine, s: _Subject) -> dict[str, Any]:
@@ -322,7 +332,7 @@ def judge_profile(
     court_caption = (
         f"Court: the other judges of {court_label(main['court_code'], main['court_name'])} "
         f"(the judge's main court; judge {s.code} excluded) over {years} "
-        f"({court_f.without('court').describe() if court_f else ''})."
+        f"({_filters_text(court_f.without('court')) if court_f else ''})."
         if main
         else "Court: none (no decisions)."
     )

@@ -4,7 +4,9 @@ reference computed from the SPEC text (``metrics_fixtures``), never from the cod
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -295,6 +297,13 @@ def test_change_cli_and_empty(db: Path, capsys: pytest.CaptureFixture[str]) -> N
         "1991-01-01..1991-12-31", "--format", "json",
     )  # fmt: skip
     assert (code, out) == (0, "[]\n") and "No asylum decisions match" in err
+    code, out, _ = run(
+        capsys, "change", "--db", str(db), "--base", "..2018-12-31", "--current", "2019-01-01..",
+        "--format", "csv",
+    )  # fmt: skip
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert row["adjusted_for"] == "nationality,represented,custody,asylum_type,court"
+    assert int(row["base_grants"]) == ref_counts(lambda d: d["decision_date"].year <= 2018)[0]
     code, out, err = run(capsys, "change", "--db", str(db), "--base", "2019", "--current", "..")
     assert code == 2 and "Bad period" in err and "Traceback" not in err
 

@@ -93,10 +93,11 @@ def court_label(code: str | None, name: str | None) -> str | None:
 
 
 def display_rows(rows: Iterable[Mapping[str, object]]) -> list[dict[str, object]]:
-    """Copies of ``rows`` for tables, charts and CSVs: ``court_name`` as "NEW YORK (NYC)"."""
+    """Copies of ``rows`` for tables, charts and CSVs: ``court_name`` as "NEW YORK (NYC)", a
+    list (``adjusted_for``) as a comma list."""
     out = []
     for r in rows:
-        row = dict(r)
+        row = {k: (",".join(map(str, v)) if isinstance(v, list) else v) for k, v in r.items()}
         if "court_name" in row and "court_code" in row:
             row["court_name"] = court_label(row["court_code"], row["court_name"])  # type: ignore[arg-type]
         out.append(row)

@@ -376,3 +376,37 @@ def test_lookup_id_column_from_the_data_is_quoted() -> None:
 
     sql = lookup_sql(JUDGES, columns)
     assert sql is not None and con.execute(sql).fetchall() == [("AB", "NEW")]
+
+
+def test_adjusted_difference_against_reference(engine: Engine) -> None:
+    """Direct standardization written out again: strata = nationality x represented x custody
+    x asylum type x court, weights = both periods' decisions pooled over shared strata."""
+    res = change_result(engine, "..2018-12-31", "2019-01-01..", None, Filters(), "eoir")
+    (row,) = res.rows
+    cells: dict[tuple, list[list[int]]] = {}
+    for d in REF:
+        key = (
+            d["nationality_code"],
+            d["represented"],
+            d["custody"],
+            d["asylum_type"],
+            d["court_code"],
+        )
+        side = 0 if d["decision_date"].year <= 2018 else 1
+        cell = cells.setdefault(key, [[0, 0], [0, 0]])
+        cell[side][0] += d["outcome"] == "grant"
+        cell[side][1] += 1  # eoir: every outcome is a decision
+    shared = {k: v for k, v in cells.items() if v[0][1] and v[1][1]}
+    total = sum(v[0][1] + v[1][1] for v in shared.values())
+    want = sum(
+        (v[0][1] + v[1][1]) / total * (v[1][0] / v[1][1] - v[0][0] / v[0][1])
+        for v in shared.values()
+    )
+    assert row["adjusted_difference"] == pytest.approx(want)
+    var = 0.0
+    for (xb, nb), (xc, nc) in shared.values():
+        w = (nb + nc) / total
+        qb, qc = (xb + 1) / (nb + 2), (xc + 1) / (nc + 2)
+        var += w * w * (qb * (1 - qb) / nb + qc * (1 - qc) / nc)
+    assert row["adjusted_ci_low"] == pytest.approx(max(-1.0, want - 1.959963984540054 * var**0.5))
+    assert row["adjusted_ci_high"] == pytest.approx(min(1.0, want + 1.959963984540054 * var**0.5))

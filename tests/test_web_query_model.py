@@ -321,3 +321,10 @@ def test_implausible_dates_counted_on_pages(client: TestClient) -> None:
     assert client.get("/overview.json?court=NYC").json()["excluded_implausible"] == 0
     assert "2 decisions with an implausible date" in client.get("/").text
     assert "2 decisions with an implausible date" in client.get("/judges/JD4").text
+
+
+def test_repeated_by_is_a_comma_list(client: TestClient) -> None:
+    repeated = client.get("/api/rates?by=judge&by=court").json()
+    assert repeated == client.get("/api/rates?by=judge,court").json()
+    assert repeated == client.get("/rates.json?by=judge&by=court").json()
+    assert list(repeated[0])[:4] == ["judge_code", "judge_name", "court_code", "court_name"]

@@ -25,12 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from asylumstats.metrics.definitions import Definition, get_definition
-from asylumstats.metrics.dimensions import Dimension, key_columns, parse_dimensions
+from asylumstats.metrics.definitions import Definition, get_definition, plausible_sql
+from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, key_columns, parse_dimensions
 from asylumstats.metrics.filters import Filters, Period, check_codes
 from asylumstats.metrics.intervals import Z95, wilson
-from asylumstats.metrics.query import release_info, sort_rows
+from asylumstats.metrics.query import release_day, release_info, sort_rows
 from asylumstats.metrics.rates import rate_result
+from asylumstats.sqlnames import quote_ident
 
 if TYPE_CHECKING:
     from asylumstats.engines.base import Engine
@@ -130,6 +131,37 @@ def _side(prefix: str, row: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def _strata(
+    engine: Engine, d: Definition, dims: Sequence[Dimension], f: Filters, ok: str
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...], Stratum]]:
+    """``(group codes, stratum codes, (grants, decisions))`` of one period: counts by the
+    grouping and the :data:`ADJUST_FOR` dimensions, plausible dates only (one lean query)."""
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        return []
+    group = [quote_ident(x.code_column) for x in dims]
+    names = {x.name for x in dims}
+    strata = [quote_ident(DIMENSIONS[n].code_column) for n in ADJUST_FOR if n not in names]
+    conditions, params = f.conditions()
+    where = " AND ".join([*conditions, ok])
+    counts = ", ".join(
+        f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END)"
+        for sql in (d.grant_sql, d.denial_sql, d.other_sql)
+    )
+    cols = [*group, *strata]
+    sql = (
+        f"SELECT {', '.join([*cols, counts])} FROM {quote_ident(d.table)} WHERE {where} "
+        f"GROUP BY {', '.join(cols)}"
+        if cols
+        else f"SELECT {counts} FROM {quote_ident(d.table)} WHERE {where}"
+    )
+    out = []
+    n = len(group)
+    for row in engine.query(sql, params).rows:
+        g, dn, o = (int(v or 0) for v in row[len(cols) :])
+        out.append((tuple(row[:n]), tuple(row[n : len(cols)]), (g, d.decisions(g, dn, o))))
+    return out
+
+
 def change_result(
     engine: Engine,
     base: Period | str,
@@ -147,19 +179,15 @@ def change_result(
     keys = key_columns(dims)
     results = [rate_result(engine, [x.name for x in dims], f, d, False, [p]) for p in spans]
     b_rows, c_rows = (_index(r.rows, keys) for r in results)
-    strata_dims = parse_dimensions([*(x.name for x in dims), *ADJUST_FOR])
-    s_keys = key_columns(strata_dims)
-    strata_results = [
-        rate_result(engine, [x.name for x in strata_dims], f, d, False, [p]) for p in spans
-    ]
+    ok = plausible_sql("decision_date", release_day(results[0].release))
     per_group: dict[tuple[Any, ...], dict[Any, tuple[Stratum, Stratum]]] = {}
-    for side, res in enumerate(strata_results):
-        for r in res.rows:
-            group = tuple(r[k] for k in keys)
-            stratum = tuple(r[k] for k in s_keys)
+    for side, span in enumerate(spans):
+        for group, stratum, counts in _strata(
+            engine, d, dims, f.with_window(span.start, span.end), ok
+        ):
             pair = per_group.setdefault(group, {}).setdefault(stratum, ((0, 0), (0, 0)))
-            counts = (r["grants"], r["decisions"])
             per_group[group][stratum] = (counts, pair[1]) if side == 0 else (pair[0], counts)
+    codes = [x.code_column for x in dims]
     rows = []
     for group in {*b_rows, *c_rows}:
         b, c = b_rows.get(group), c_rows.get(group)
@@ -175,7 +203,8 @@ def change_result(
             row["base_decisions"],
         )
         row["diff_ci_low"], row["diff_ci_high"] = low, high
-        adj, a_low, a_high = standardized_difference(per_group.get(group, {}))
+        group_codes = tuple(row[c] for c in codes)
+        adj, a_low, a_high = standardized_difference(per_group.get(group_codes, {}))
         row["adjusted_difference"] = adj
         row["adjusted_ci_low"], row["adjusted_ci_high"] = a_low, a_high
         row["adjusted_for"] = list(ADJUST_FOR)

@@ -410,3 +410,40 @@ def test_adjusted_difference_against_reference(engine: Engine) -> None:
         var += w * w * (qb * (1 - qb) / nb + qc * (1 - qc) / nc)
     assert row["adjusted_ci_low"] == pytest.approx(max(-1.0, want - 1.959963984540054 * var**0.5))
     assert row["adjusted_ci_high"] == pytest.approx(min(1.0, want + 1.959963984540054 * var**0.5))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["rate", "--by", "court"],
+        ["change", "--base", "..2018-12-31", "--current", "2019-01-01.."],
+        ["judge", "JA1"],
+        ["court", "NYC"],
+        ["nationality", "CH"],
+        ["language", "MAN"],
+        ["appeals", "--by", "court"],
+        ["wait", "--by", "court"],
+        ["backlog", "--by", "court"],
+    ],
+)
+def test_every_query_command_takes_every_filter(
+    db: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    filters = {
+        "--judge": "JA1,JB2",
+        "--court": "NYC",
+        "--hearing-location": "NY1",
+        "--nationality": "CH,MX",
+        "--language": "MAN",
+        "--custody": "N",
+        "--represented": "no",
+        "--asylum-type": "defensive",
+    }
+    own = {"judge": "--judge", "court": "--court", "nationality": "--nationality"}
+    own["language"] = "--language"
+    args = [a for k, v in filters.items() if k != own.get(command[0]) for a in (k, v)]
+    code, out, err = run(capsys, *command, "--db", str(db), *args, "--format", "json")
+    assert code == 0, err
+    json.loads(out)
+    code, _, err = run(capsys, *command, "--db", str(db), "--custody", "QQ", "--format", "json")
+    assert code == 3 and "Unknown custody code 'QQ'" in err

@@ -328,3 +328,32 @@ def test_repeated_by_is_a_comma_list(client: TestClient) -> None:
     assert repeated == client.get("/api/rates?by=judge,court").json()
     assert repeated == client.get("/rates.json?by=judge&by=court").json()
     assert list(repeated[0])[:4] == ["judge_code", "judge_name", "court_code", "court_name"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/judges/JA1?language=MAN",
+        "/courts/NYC",
+        "/nationalities/CH",
+        "/languages/MAN",
+        "/rates?by=court&custody=D",
+        "/compare?judge=JA1&judge=JB2",
+        "/change?base=..2018-12-31&current=2019-01-01..",
+        "/judges/JA1/more",
+        "/appeals?by=court",
+        "/methodology",
+    ],
+)
+def test_the_filter_form_of_every_page_is_accepted(client: TestClient, url: str) -> None:
+    """Submitting a page's controls (every filter it offers, some empty) never gives a 422."""
+    import re
+
+    html = client.get(url).text
+    form = re.search(r'<form class="controls"[^>]*action="([^"]*)"(.*?)</form>', html, re.S)
+    assert form is not None
+    names = re.findall(r'<(?:input|select)[^>]*name="([^"]+)"(?:[^>]*value="([^"]*)")?', form[2])
+    r = client.get(form[1], params=[(n, v) for n, v in names])
+    assert r.status_code == 200, (url, r.text[:300])
+    assert {"custody", "represented", "asylum_type"} <= {n for n, _ in names}

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from asylumstats.metrics import DEFINITIONS, Filters
 from asylumstats.metrics.definitions import SMALL_SAMPLE
 from asylumstats.metrics.dimensions import court_label
+from asylumstats.metrics.filters import ASYLUM_TYPES, CODE_FILTERS
 
 #: Definitions offered by the switch on every page (others are accepted in the URL).
 SWITCH_DEFINITIONS: tuple[str, ...] = ("merits", "eoir", "case", "protection")
@@ -97,9 +98,25 @@ class View:
             **self.filters.as_params(),
         }
 
+    @property
+    def own(self) -> str | None:
+        """The filter this page does not take (a judge's page: ``judge``), if any."""
+        if self.path.startswith("/compare"):
+            return "judge"
+        return next((f for p, f in _OWN_FILTER.items() if self.path.startswith(p)), None)
+
+    def filter_inputs(self) -> list[tuple[str, str, str]]:
+        """``(name, label, value)`` of the code filters the controls offer on this page."""
+        current = self.filters.as_dict()
+        return [
+            (name, name.replace("_", " ").capitalize(), current[name] or "")
+            for name in CODE_FILTERS
+            if name != self.own
+        ]
+
     def hidden(self) -> list[tuple[str, str]]:
-        """State the page's controls do not show (code filters, extra), for hidden inputs."""
-        shown = {"definition", "fy", "from", "to"}
+        """State the page's controls do not show (extra parameters), for hidden inputs."""
+        shown = {"definition", "fy", "from", "to", "represented", "asylum_type", *CODE_FILTERS}
         pairs = [(k, str(v)) for k, v in self.state().items() if k not in shown and v]
         for key, value in self.extra.items():
             if isinstance(value, list | tuple):
@@ -161,7 +178,10 @@ def environment() -> Environment:
         court=lambda code, name=None: court_label(code, name) or "—",
     )
     env.globals.update(
-        SMALL_SAMPLE=SMALL_SAMPLE, DEFINITIONS=DEFINITIONS, SWITCH_DEFINITIONS=SWITCH_DEFINITIONS
+        SMALL_SAMPLE=SMALL_SAMPLE,
+        DEFINITIONS=DEFINITIONS,
+        SWITCH_DEFINITIONS=SWITCH_DEFINITIONS,
+        ASYLUM_TYPES=ASYLUM_TYPES,
     )
     return env
 

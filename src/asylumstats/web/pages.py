@@ -780,7 +780,7 @@ def register(app: FastAPI, store: Store) -> None:
                 methods=["GET"],
                 tags=["api"],
                 summary=page.summary,
-                responses=openapi_responses(page.has_code),
+                responses=openapi_responses(page.has_code, page.accepted),
                 openapi_extra={"parameters": params},
             )
     app.add_api_route("/methodology", methodology_page, methods=["GET"], include_in_schema=False)

@@ -14,7 +14,13 @@ from typing import Any
 from asylumstats.errors import UserError
 from asylumstats.metrics.definitions import DEFINITIONS, get_definition
 from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, parse_dimensions
-from asylumstats.metrics.filters import FILTER_PARAMS, Filters, Period, parse_periods
+from asylumstats.metrics.filters import (
+    CODE_FILTERS,
+    FILTER_PARAMS,
+    Filters,
+    Period,
+    parse_periods,
+)
 
 #: Every query parameter: name → (description, repeatable).
 PARAMS: dict[str, tuple[str, bool]] = {
@@ -131,8 +137,8 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
-def openapi_responses(has_code: bool) -> dict[int | str, dict[str, Any]]:
-    """The documented error responses of an API endpoint."""
+def openapi_responses(has_code: bool, accepted: Sequence[str]) -> dict[int | str, dict[str, Any]]:
+    """The documented error responses of an API endpoint (404 when a code can be unknown)."""
     content = {"application/json": {"schema": ERROR_SCHEMA}}
     out: dict[int | str, dict[str, Any]] = {
         422: {
@@ -140,6 +146,8 @@ def openapi_responses(has_code: bool) -> dict[int | str, dict[str, Any]]:
             "content": content,
         }
     }
+    if not has_code and not set(CODE_FILTERS) & set(accepted):
+        return out
     out[404] = {
         "description": (
             "The code in the path, or a code given as a filter, is not in this release."

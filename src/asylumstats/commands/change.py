@@ -118,8 +118,7 @@ def change(
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
 ) -> None:
-    """The grant rate in a current period against a base period, with the difference's 95%
-    interval and a difference adjusted for case mix."""
+    """The grant rate in a current period against a base period, with 95% intervals."""
     spans: tuple[Any, Any] = (Period.parse(base), Period.parse(current))
     d = get_definition(definition)
     result = run_on(db, engine, change_result, spans[0], spans[1], by, filters, d)

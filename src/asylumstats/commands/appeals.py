@@ -29,7 +29,7 @@ from asylumstats.commands.options import (
 )
 from asylumstats.metrics.appeals import appeals_result
 from asylumstats.metrics.backlog import BACKLOG_DIMENSIONS, backlog_result
-from asylumstats.metrics.dimensions import key_columns
+from asylumstats.metrics.dimensions import display_rows, key_columns
 from asylumstats.metrics.filters import Filters
 from asylumstats.metrics.wait import MetricResult, wait_result
 
@@ -67,7 +67,7 @@ def _emit(
             table.add_column(k)
         for name, _ in columns:
             table.add_column(name, justify="right")
-        for r in result.rows:
+        for r in display_rows(result.rows):
             table.add_row(*(display(r[k]) for k in keys), *(cell(r) for _, cell in columns))
         return table
 

@@ -68,8 +68,13 @@ def test_empty_results(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "rate", "--db", str(db), "--fy", "1990", "--by", "court", "--format", "csv"
     )
     assert code == 0 and out.splitlines() == [",".join(["court_code", "court_name", *VALUE_FIELDS])]
-    code, out, _ = run(capsys, "rate", "--db", str(db), "--fy", "1990", "--by", "court")
-    assert code == 0 and "court_code" in out
+    code, out, err = run(capsys, "rate", "--db", str(db), "--fy", "1990", "--by", "court")
+    assert code == 0 and out == ""
+    assert "No asylum decisions match FY1990 (Oct 1989-Sep 1990)." in err
+    code, out, err = run(
+        capsys, "rate", "--db", str(db), "--judge", "HC4", "--court", "NYC", "--format", "json"
+    )
+    assert (code, out) == (0, "[]\n") and "judge HC4, court NYC" in err
 
 
 def test_table(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

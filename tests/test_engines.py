@@ -73,8 +73,9 @@ def test_all_sql_transpiles() -> None:
 
 def test_rate_result_is_engine_agnostic() -> None:
     """A fake engine receives only parameterised SQL."""
+    from asylumstats.engines.base import Engine
 
-    class Fake:
+    class Fake(Engine):
         name = "fake"
         seen: list[tuple[str, list]] = []
 
@@ -91,6 +92,9 @@ def test_rate_result_is_engine_agnostic() -> None:
 
         def has_table(self, table):
             return False
+
+        def materialize(self, name, select_sql, order_by=None):
+            raise AssertionError("read-only")
 
     fake = Fake()
     res = rate_result(fake, ["court"], Filters(court="O'HARE"), "merits")

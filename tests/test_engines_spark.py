@@ -52,6 +52,18 @@ QUERIES: list[tuple[str, Any, Filters]] = [
     ("protection", ["hearing_location", "language", "represented", "asylum_type"], Filters()),
     ("case", ["judge", "fiscal_year"], Filters(court="NYC")),
     ("eoir", ["custody"], Filters.parse(fy="2020", date_to="2019-12-31", nationality="??")),
+    (
+        "merits",
+        ["court"],
+        Filters.parse(
+            nationality="CH,MX",
+            language="MAN",
+            custody="D,N",
+            represented="yes",
+            asylum_type="defensive,unknown",
+            hearing_location="NY1,SF1",
+        ),
+    ),
 ]
 
 

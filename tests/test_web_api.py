@@ -250,6 +250,7 @@ def test_search(client: TestClient) -> None:
         "type": "court",
         "code": "SFR",
         "name": "SAN FRANCISCO",
+        "label": "SAN FRANCISCO (SFR)",
         "decisions": by_code[0]["decisions"],
         "url": "/courts/SFR",
     }
@@ -350,7 +351,7 @@ def test_compare(client: TestClient, db: Path) -> None:
     single = client.get("/api/compare?judge=HC3").json()
     assert {r["series"] for r in single["by_fiscal_year"]} == {
         "YEAR, FISCAL",
-        "Court: SAN FRANCISCO",
+        "Court: other judges of SAN FRANCISCO (SFR)",
         "Nation",
     }
     assert client.get("/api/compare").status_code == 422

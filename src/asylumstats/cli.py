@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sample",
     "ingest",
     "rate",
+    "change",
     "profiles",
     "appeals",
     "export",

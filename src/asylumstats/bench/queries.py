@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from asylumstats.bench.measure import Timings, run_process, time_calls
+from asylumstats.metrics.registry import METRICS
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,12 @@ QUERIES: tuple[QuerySpec, ...] = (
 
 
 def _resolve(spec: QuerySpec) -> tuple[Callable[..., Any] | None, str | None]:
+    # Where each metric lives comes from the one registry of metrics.
+    registered = {
+        (m.module, fn): m for m in METRICS.values() for fn in (m.function, m.rows_function) if fn
+    }
+    if (spec.module, spec.function) not in registered:
+        return None, f"not available: {spec.module}.{spec.function} is not a registered metric"
     try:
         mod = importlib.import_module(spec.module)
     except ImportError as exc:

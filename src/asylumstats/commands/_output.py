@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from asylumstats.commands.options import OutputFormat
+from asylumstats.metrics.dimensions import display_rows
 from asylumstats.metrics.query import is_synthetic
 
 SYNTHETIC_NOTICE = (
@@ -90,7 +91,7 @@ def rate_table(
     for name in ("grants", "denials", "other", "decisions", "grant rate", "95% CI"):
         table.add_column(name, justify="right")
     table.add_column("note")
-    for r in rows:
+    for r in display_rows(rows):
         table.add_row(
             *(display(r[k]) for k in keys),
             str(r["grants"]),
@@ -112,13 +113,24 @@ def stdout_console() -> Console:
     return console
 
 
-def print_result(result: Any, fmt: OutputFormat, table: Callable[[], Table]) -> None:
+def say(message: str) -> None:
+    """A notice on stderr (never on stdout, which carries only the data)."""
+    Console(stderr=True, soft_wrap=True).print(message, markup=False, highlight=False)
+
+
+def print_result(
+    result: Any, fmt: OutputFormat, table: Callable[[], Table], empty: str | None = None
+) -> None:
     """A metric result (``release``, ``rows``, ``fields``): the synthetic-data label on stderr,
-    then the rows as JSON or CSV, or ``table()`` printed."""
+    then the rows as JSON or CSV, or ``table()`` printed. With no rows, ``empty`` (what
+    matched nothing) goes to stderr; JSON is then ``[]`` and CSV the header alone. Tables and
+    CSV show courts as "NEW YORK (NYC)"; JSON keeps ``court_name``."""
     notice_if_synthetic(result.release)
+    if not result.rows and empty:
+        say(empty)
     if fmt is OutputFormat.json:
         print_json(result.rows)
     elif fmt is OutputFormat.csv:
-        print_csv(result.rows, result.fields)
-    else:
+        print_csv(display_rows(result.rows), result.fields)
+    elif result.rows or not empty:
         stdout_console().print(table())

@@ -8,6 +8,7 @@ Same conventions as ``rate``: ``--by`` dimensions, the filters, ``--format table
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,22 +20,17 @@ from asylumstats.cli import app
 from asylumstats.commands._output import display, interval, pct, print_result, release_label
 from asylumstats.commands.options import (
     ByOption,
-    CourtOption,
     DbOption,
     EngineName,
     EngineOption,
     FormatOption,
-    FromOption,
-    FyOption,
-    JudgeOption,
-    NationalityOption,
     OutputFormat,
-    ToOption,
     run_on,
+    with_filters,
 )
 from asylumstats.metrics.appeals import appeals_result
 from asylumstats.metrics.backlog import BACKLOG_DIMENSIONS, backlog_result
-from asylumstats.metrics.dimensions import key_columns
+from asylumstats.metrics.dimensions import display_rows, key_columns
 from asylumstats.metrics.filters import Filters
 from asylumstats.metrics.wait import MetricResult, wait_result
 
@@ -72,11 +68,11 @@ def _emit(
             table.add_column(k)
         for name, _ in columns:
             table.add_column(name, justify="right")
-        for r in result.rows:
+        for r in display_rows(result.rows):
             table.add_row(*(display(r[k]) for k in keys), *(cell(r) for _, cell in columns))
         return table
 
-    print_result(result, fmt, table)
+    print_result(result, fmt, table, f"Nothing matches {result.filters.describe()}.")
 
 
 def _definition_caption(result: MetricResult) -> str:
@@ -88,7 +84,7 @@ def _definition_caption(result: MetricResult) -> str:
 
 def _codes(filters: Filters) -> str:
     codes = filters.codes()
-    return ", ".join(f"{dim} {code}" for dim, code in codes.items()) if codes else "none"
+    return ", ".join(f"{dim} {'/'.join(c)}" for dim, c in codes.items()) if codes else "none"
 
 
 def _n(value: Any) -> str:
@@ -101,21 +97,16 @@ def _days(row: dict[str, Any], prefix: str, suffixes: Sequence[str]) -> str:
 
 
 @app.command("appeals")
+@with_filters()
 def appeals(
+    filters: Filters,
     db: DbOption = None,
     by: ByOption = None,
-    fy: FyOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    judge: JudgeOption = None,
-    court: CourtOption = None,
-    nationality: NationalityOption = None,
     definition: MetricDefinitionOption = MetricDefinition.merits,
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
 ) -> None:
     """Appeals of asylum decisions to the BIA: by whom, how often, and what the BIA did."""
-    filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
     result = run_on(db, engine, appeals_result, by, filters, definition.value)
     columns: list[Column] = []
     for party, base, count in (
@@ -154,21 +145,16 @@ def appeals(
 
 
 @app.command("wait")
+@with_filters()
 def wait(
+    filters: Filters,
     db: DbOption = None,
     by: ByOption = None,
-    fy: FyOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    judge: JudgeOption = None,
-    court: CourtOption = None,
-    nationality: NationalityOption = None,
     definition: MetricDefinitionOption = MetricDefinition.merits,
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
 ) -> None:
     """Days from charging document and from application receipt to the asylum decision."""
-    filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
     result = run_on(db, engine, wait_result, by, filters, definition.value)
     columns: list[Column] = [
         ("decisions", lambda r: _n(r["decisions"])),
@@ -196,7 +182,9 @@ def wait(
 
 
 @app.command("backlog")
+@with_filters("fy", "date_from", "date_to")
 def backlog(
+    filters: Filters,
     db: DbOption = None,
     by: Annotated[
         str | None,
@@ -224,9 +212,6 @@ def backlog(
         str | None,
         typer.Option("--to", help="With --by fiscal_year: last fiscal year's date, YYYY-MM-DD."),
     ] = None,
-    judge: JudgeOption = None,
-    court: CourtOption = None,
-    nationality: NationalityOption = None,
     case_type: Annotated[
         str | None,
         typer.Option(
@@ -246,7 +231,8 @@ def backlog(
     engine: EngineOption = EngineName.duckdb,
 ) -> None:
     """Cases pending at a date (or at each fiscal year's end), and how long they have waited."""
-    filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
+    window = Filters.parse(fy, date_from, date_to)
+    filters = replace(filters, fy=window.fy, date_from=window.date_from, date_to=window.date_to)
     if next_hearing:
         _next_hearing(db, engine, by, filters, at, case_type, fmt)
         return

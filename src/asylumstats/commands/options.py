@@ -3,6 +3,8 @@ filters), and :func:`run_on`, which runs a metric on the chosen database and eng
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +14,7 @@ import typer
 
 from asylumstats.engines import open_engine
 from asylumstats.metrics.dimensions import DIMENSIONS
+from asylumstats.metrics.filters import Filters
 from asylumstats.paths import resolve_db
 
 T = TypeVar("T")
@@ -44,7 +47,9 @@ ByOption = Annotated[
     str | None, typer.Option("--by", help=f"Comma list of: {', '.join(DIMENSIONS)}.")
 ]
 
-# The filters of a rate query; a command leaves out the ones that do not apply to it.
+# The filters of SPEC §2.2: every query command takes them through :func:`with_filters`, which
+# adds these options to the command and hands it one parsed :class:`Filters`.
+_CODE_HELP = "; a comma list (or the option repeated) means any of them."
 FyOption = Annotated[
     str | None, typer.Option("--fy", metavar="YEAR", help="Fiscal year (Oct-Sep), e.g. 2024.")
 ]
@@ -54,10 +59,101 @@ FromOption = Annotated[
 ToOption = Annotated[
     str | None, typer.Option("--to", help="Last decision date, YYYY-MM-DD (inclusive).")
 ]
-JudgeOption = Annotated[str | None, typer.Option("--judge", help="Judge code (IJ_CODE).")]
-CourtOption = Annotated[str | None, typer.Option("--court", help="Court code (BASE_CITY_CODE).")]
+JudgeOption = Annotated[
+    list[str] | None,
+    typer.Option("--judge", metavar="CODE", help="Judge code (IJ_CODE)" + _CODE_HELP),
+]
+CourtOption = Annotated[
+    list[str] | None,
+    typer.Option("--court", metavar="CODE", help="Court code (BASE_CITY_CODE)" + _CODE_HELP),
+]
+HearingLocationOption = Annotated[
+    list[str] | None,
+    typer.Option("--hearing-location", metavar="CODE", help="Hearing location code" + _CODE_HELP),
+]
 NationalityOption = Annotated[
-    str | None, typer.Option("--nationality", help="Nationality code (EOIR code, e.g. CH).")
+    list[str] | None,
+    typer.Option(
+        "--nationality", metavar="CODE", help="Nationality code (EOIR code, e.g. CH)" + _CODE_HELP
+    ),
+]
+LanguageOption = Annotated[
+    list[str] | None,
+    typer.Option("--language", metavar="CODE", help="Language code, e.g. MAN" + _CODE_HELP),
+]
+CustodyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--custody", metavar="CODE", help="Proceeding custody code (D, R, N)" + _CODE_HELP
+    ),
+]
+RepresentedOption = Annotated[
+    str | None, typer.Option("--represented", metavar="yes|no", help="Represented by a lawyer.")
+]
+AsylumTypeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--asylum-type",
+        metavar="affirmative|defensive|unknown",
+        help="Affirmative, defensive or unknown (a comma list means any of them).",
+    ),
+]
+
+#: Every filter option: parameter name → its annotated type (SPEC §2.2 order).
+FILTER_OPTIONS: dict[str, Any] = {
+    "judge": JudgeOption,
+    "court": CourtOption,
+    "hearing_location": HearingLocationOption,
+    "nationality": NationalityOption,
+    "language": LanguageOption,
+    "custody": CustodyOption,
+    "represented": RepresentedOption,
+    "asylum_type": AsylumTypeOption,
+    "fy": FyOption,
+    "date_from": FromOption,
+    "date_to": ToOption,
+}
+
+
+def with_filters(*exclude: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command every filter option (but ``exclude``) and pass it ``filters``, one
+    parsed :class:`Filters`: the one place CLI filters are declared and parsed."""
+
+    def decorate(func: Callable[..., None]) -> Callable[..., None]:
+        names = [n for n in FILTER_OPTIONS if n not in exclude]
+        sig = inspect.signature(func, eval_str=True)
+        params = [p for p in sig.parameters.values() if p.name != "filters"]
+        params += [
+            inspect.Parameter(
+                n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FILTER_OPTIONS[n]
+            )
+            for n in names
+        ]
+
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> None:
+            raw = {n: kwargs.pop(n, None) for n in names}
+            filters = Filters.parse(
+                raw.pop("fy", None), raw.pop("date_from", None), raw.pop("date_to", None), **raw
+            )
+            func(*args, filters=filters, **kwargs)
+
+        del command.__wrapped__  # type: ignore[attr-defined]
+        command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command
+
+    return decorate
+
+
+PeriodOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--period",
+        metavar="START..END",
+        help="A period of decision dates, YYYY-MM-DD..YYYY-MM-DD (either side may be empty); "
+        "repeat for several, each computed on its own.",
+    ),
 ]
 
 DefinitionOption = Annotated[

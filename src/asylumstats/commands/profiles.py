@@ -16,25 +16,22 @@ from asylumstats.commands._output import (
     notice_if_synthetic,
     pct,
     print_json,
+    say,
     stdout_console,
 )
 from asylumstats.commands.options import (
-    CourtOption,
     DbOption,
     DefinitionOption,
     EngineName,
     EngineOption,
-    FromOption,
-    FyOption,
-    JudgeOption,
-    NationalityOption,
-    ToOption,
     run_on,
+    with_filters,
 )
 from asylumstats.errors import UserError
 from asylumstats.metrics.definitions import get_definition
+from asylumstats.metrics.dimensions import court_label, display_rows
 from asylumstats.metrics.filters import Filters
-from asylumstats.metrics.profiles import court_profile, judge_profile, nationality_profile
+from asylumstats.metrics.profiles import PROFILES
 
 PROFILE_FORMATS = ("table", "json")
 ProfileFormatOption = Annotated[
@@ -65,7 +62,7 @@ def _rows_table(title: str, rows: list[dict[str, Any]], keys: list[str]) -> Tabl
         table.add_column(k)
     for name in _RATE_COLUMNS:
         table.add_column(name, justify="right")
-    for r in rows:
+    for r in display_rows(rows):
         table.add_row(*(display(r.get(k)) for k in keys), *_rate_cells(r))
     return table
 
@@ -74,12 +71,24 @@ def render(profile: dict[str, Any], console: Console) -> None:
     """Print a profile as Rich tables."""
     kind = profile["profile"]
     code, name = profile[f"{kind}_code"], profile[f"{kind}_name"]
+    if kind == "court":
+        name = court_label(code, name)
     window = profile["window"]
+    excluded = profile.get("excluded_implausible") or 0
     console.print(
         f"[bold]{kind.title()} {code} — {name or '(no name in the lookup)'}[/]\n"
         f"Definition: {profile['definition']} = {profile['formula']}. "
-        f"Decisions dated {window['first_decision'] or '—'} to {window['last_decision'] or '—'}. "
-        f"Release: {profile['release_date'] or 'unknown'}. 95% Wilson intervals."
+        f"Decisions dated {window['first_decision'] or '—'} to {window['last_decision'] or '—'}"
+        + (
+            f"; {excluded:,} with an implausible date (before 1950 or after the release date) "
+            "left out"
+            if excluded
+            else ""
+        )
+        + f". Release: {profile['release_date'] or 'unknown'}. 95% Wilson intervals.\n"
+        + profile["comparison"]["caption"],
+        highlight=False,
+        markup=True,
     )
     summary = Table(title="Overall", title_justify="left")
     summary.add_column("")
@@ -89,7 +98,8 @@ def render(profile: dict[str, Any], console: Console) -> None:
     if profile.get("court") is not None:
         court = profile["court"]
         summary.add_row(
-            f"court {court['court_code']} ({court['court_name'] or '—'})", *_rate_cells(court)
+            f"other judges of {court_label(court['court_code'], court['court_name'])}",
+            *_rate_cells(court),
         )
     summary.add_row("nation", *_rate_cells(profile["nation"]))
     console.print(summary)
@@ -135,6 +145,11 @@ def _run(
         raise UserError(f"Unknown format '{fmt}'; profiles print table or json.")
     profile = run_on(db, engine, profiler, query, get_definition(definition), filters)
     notice_if_synthetic({"synthetic": "true" if profile["synthetic"] else "false"})
+    if not profile["decisions"] and not profile["rate"]["other"]:
+        say(
+            f"No asylum decisions of {profile['profile']} {profile[profile['profile'] + '_code']} "
+            f"match {filters.describe()}."
+        )
     if fmt == "json":
         print_json(profile)
     else:
@@ -144,55 +159,36 @@ def _run(
 QueryArg = Annotated[str, typer.Argument(help="A code, or a name (case-insensitive, partial).")]
 
 
-@app.command("judge")
-def judge(
-    query: QueryArg,
-    db: DbOption = None,
-    fy: FyOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    court: CourtOption = None,
-    nationality: NationalityOption = None,
-    definition: DefinitionOption = "merits",
-    fmt: ProfileFormatOption = "table",
-    engine: EngineOption = EngineName.duckdb,
-) -> None:
-    """A judge's asylum grant rate against the court and the nation, by year."""
-    filters = Filters.parse(fy, date_from, date_to, None, court, nationality)
-    _run(judge_profile, query, db, engine, definition, fmt, filters)
+def _profile_command(kind: str, help_text: str) -> None:
+    """Register ``asylumstats KIND QUERY`` with every filter but the subject's own."""
+    profiler = PROFILES[kind]
+
+    @with_filters(kind)
+    def command(
+        query: QueryArg,
+        filters: Filters,
+        db: DbOption = None,
+        definition: DefinitionOption = "merits",
+        fmt: ProfileFormatOption = "table",
+        engine: EngineOption = EngineName.duckdb,
+    ) -> None:
+        _run(profiler, query, db, engine, definition, fmt, filters)
+
+    command.__doc__ = help_text
+    command.__name__ = kind
+    app.command(kind)(command)
 
 
-@app.command("court")
-def court(
-    query: QueryArg,
-    db: DbOption = None,
-    fy: FyOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    judge: JudgeOption = None,
-    nationality: NationalityOption = None,
-    definition: DefinitionOption = "merits",
-    fmt: ProfileFormatOption = "table",
-    engine: EngineOption = EngineName.duckdb,
-) -> None:
-    """A court's asylum grant rate against the nation, by year, with its judges."""
-    filters = Filters.parse(fy, date_from, date_to, judge, None, nationality)
-    _run(court_profile, query, db, engine, definition, fmt, filters)
-
-
-@app.command("nationality")
-def nationality(
-    query: QueryArg,
-    db: DbOption = None,
-    fy: FyOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    judge: JudgeOption = None,
-    court: CourtOption = None,
-    definition: DefinitionOption = "merits",
-    fmt: ProfileFormatOption = "table",
-    engine: EngineOption = EngineName.duckdb,
-) -> None:
-    """Asylum grant rate for one nationality against all, by year, top courts and judges."""
-    filters = Filters.parse(fy, date_from, date_to, judge, court, None)
-    _run(nationality_profile, query, db, engine, definition, fmt, filters)
+_profile_command("judge", "A judge's asylum grant rate against the court and the nation, by year.")
+_profile_command(
+    "court", "A court's asylum grant rate against the nation, by year, with its judges."
+)
+_profile_command(
+    "nationality",
+    "Asylum grant rate for one nationality against all, by year, top courts and judges.",
+)
+_profile_command(
+    "language",
+    "Asylum grant rate for one language against all, by year, top courts, judges and "
+    "nationalities.",
+)

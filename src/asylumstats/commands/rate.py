@@ -6,24 +6,29 @@ from asylumstats.cli import app
 from asylumstats.commands._output import print_result, rate_table, release_label
 from asylumstats.commands.options import (
     ByOption,
-    CourtOption,
     DbOption,
     DefinitionOption,
     EngineName,
     EngineOption,
     FormatOption,
-    FromOption,
-    FyOption,
-    JudgeOption,
-    NationalityOption,
     OutputFormat,
-    ToOption,
+    PeriodOption,
     run_on,
+    with_filters,
 )
 from asylumstats.metrics.definitions import get_definition
-from asylumstats.metrics.dimensions import key_columns
-from asylumstats.metrics.filters import Filters
-from asylumstats.metrics.rates import RateResult, rate_result
+from asylumstats.metrics.filters import Filters, parse_periods
+from asylumstats.metrics.rates import VALUE_FIELDS, RateResult, rate_result
+
+
+def implausible_note(excluded: int) -> str:
+    """The caption's note on decisions left out for an implausible date ("" when none)."""
+    if not excluded:
+        return ""
+    return (
+        f" {excluded:,} decision{'s' if excluded != 1 else ''} with an implausible date "
+        "(before 1950 or after the release date) left out."
+    )
 
 
 def caption(result: RateResult) -> str:
@@ -31,31 +36,41 @@ def caption(result: RateResult) -> str:
     window = (
         f"{result.first_decision} to {result.last_decision}" if result.first_decision else "none"
     )
+    periods = (
+        f" Periods: {', '.join(p.label for p in result.periods)}, each on its own."
+        if result.periods
+        else ""
+    )
     return (
         f"Definition: {result.definition.name} = {result.definition.formula}. "
-        f"Filters: {result.filters.describe()}. Decisions dated {window}. "
+        f"Filters: {result.filters.describe()}.{periods} Decisions dated {window}."
+        f"{implausible_note(result.excluded_implausible)} "
         f"Release: {release_label(result.release)}. 95% Wilson intervals."
     )
 
 
 @app.command("rate")
+@with_filters()
 def rate(
+    filters: Filters,
     db: DbOption = None,
     by: ByOption = None,
-    fy: FyOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    judge: JudgeOption = None,
-    court: CourtOption = None,
-    nationality: NationalityOption = None,
+    period: PeriodOption = None,
     definition: DefinitionOption = "merits",
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
 ) -> None:
     """Asylum grant rates with counts and 95% intervals, grouped by any dimensions."""
-    filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
-    result = run_on(db, engine, rate_result, by, filters, get_definition(definition))
+    periods = parse_periods(period)
+    d = get_definition(definition)
+    result = run_on(db, engine, rate_result, by, filters, d, True, periods)
     title = f"Asylum grant rate ({result.definition.name})"
+    keys = result.fields[: -len(VALUE_FIELDS)]
     print_result(
-        result, fmt, lambda: rate_table(result.rows, key_columns(result.by), title, caption(result))
+        result,
+        fmt,
+        lambda: rate_table(result.rows, keys, title, caption(result)),
+        f"No asylum decisions match {filters.describe()}"
+        + (f" in {', '.join(p.label for p in periods)}" if periods else "")
+        + ".",
     )

@@ -7,16 +7,29 @@ with :class:`Filters` and the registries ``DIMENSIONS`` and ``DEFINITIONS``.
 
 from __future__ import annotations
 
+from asylumstats.metrics.change import ChangeResult, change_result, newcombe
 from asylumstats.metrics.definitions import DEFINITIONS, Definition, get_definition
 from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, parse_dimensions
-from asylumstats.metrics.filters import Filters
+from asylumstats.metrics.filters import Filters, Period
 from asylumstats.metrics.intervals import wilson
-from asylumstats.metrics.profiles import court_profile, judge_profile, nationality_profile
+from asylumstats.metrics.profiles import (
+    PROFILES,
+    court_profile,
+    judge_profile,
+    language_profile,
+    nationality_profile,
+)
 from asylumstats.metrics.rates import RateResult, rate_result, rate_rows, row_fields
 
 __all__ = [
     "DEFINITIONS",
     "DIMENSIONS",
+    "PROFILES",
+    "ChangeResult",
+    "Period",
+    "change_result",
+    "language_profile",
+    "newcombe",
     "Definition",
     "Dimension",
     "Filters",

@@ -13,7 +13,7 @@ decision (nearest-rank median, p25, p75). Appeals of ``other`` outcomes are not 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asylumstats.errors import UserError
 from asylumstats.metrics.definitions import Definition
@@ -31,6 +31,9 @@ from asylumstats.metrics.wait import (
     release_date,
 )
 from asylumstats.model.appeals import BIA_OUTCOMES, decisions_source
+
+if TYPE_CHECKING:
+    from asylumstats.engines.base import Engine
 
 #: The two appeal directions: prefix → (decision outcome appealed, count field, base field).
 DIRECTIONS: dict[str, tuple[str, str, str]] = {
@@ -97,7 +100,7 @@ def histogram_quantile_sql(value: str, percent: int) -> str:
 
 
 def appeals_sql(
-    engine: Any, table: str, dims: Sequence[Dimension], filters: Filters, release: Any
+    engine: Engine, table: str, dims: Sequence[Dimension], filters: Filters, release: Any
 ) -> tuple[str, list[Any]]:
     """``(sql, params)`` of the grouped appeals query.
 
@@ -150,7 +153,7 @@ def appeals_sql(
 
 
 def appeals_result(
-    engine: Any,
+    engine: Engine,
     by: str | Sequence[str] | None,
     filters: Filters | None = None,
     definition: str | Definition = "merits",
@@ -209,7 +212,7 @@ def appeals_result(
 
 
 def appeals_rows(
-    engine: Any,
+    engine: Engine,
     by: str | Sequence[str] | None,
     filters: Filters | None = None,
     definition: str | Definition = "merits",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asylumstats.errors import UserError
 from asylumstats.metrics.appeals import cumulative_sql, histogram_quantile_sql
@@ -34,6 +34,9 @@ from asylumstats.metrics.wait import (
 )
 from asylumstats.model.backlog import ADMIN_CLOSURE_CODES, backlog_proceedings_sql
 from asylumstats.model.backlog import TABLE as BACKLOG_TABLE
+
+if TYPE_CHECKING:
+    from asylumstats.engines.base import Engine
 
 __all__ = ["ADMIN_CLOSURE_CODES", "backlog_result", "backlog_rows"]
 
@@ -103,7 +106,7 @@ def fiscal_year_of(day: dt.date) -> int:
     return day.year + (1 if day.month >= 10 else 0)
 
 
-def backlog_source(engine: Any, release: dt.date | None) -> str:
+def backlog_source(engine: Engine, release: dt.date | None) -> str:
     """The model table :data:`~asylumstats.model.backlog.TABLE` when it was built, else its
     SQL as a parenthesised subquery (a database ingested before the table existed)."""
     if engine.has_table(BACKLOG_TABLE):
@@ -217,7 +220,7 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def backlog_dates(
-    engine: Any,
+    engine: Engine,
     by_fy: bool,
     at: dt.date | None,
     filters: Filters,
@@ -253,7 +256,7 @@ def backlog_dates(
         if filters.date_from is not None:
             first = fiscal_year_of(filters.date_from)
         else:
-            memo = getattr(engine, "memo", {})
+            memo = engine.memo
             if "backlog_first_starts" not in memo:  # the database is read-only to an engine
                 memo["backlog_first_starts"] = engine.query(
                     f"SELECT MIN(CAST(osc_date AS DATE)), MIN(CAST(input_date AS DATE)) "
@@ -278,7 +281,7 @@ def backlog_dates(
 
 
 def backlog_result(
-    engine: Any,
+    engine: Engine,
     by: str | Sequence[str] | None = None,
     filters: Filters | None = None,
     at: str | dt.date | None = None,
@@ -333,7 +336,7 @@ def backlog_result(
 
 
 def backlog_rows(
-    engine: Any,
+    engine: Engine,
     by: str | Sequence[str] | None = None,
     filters: Filters | None = None,
     at: str | dt.date | None = None,

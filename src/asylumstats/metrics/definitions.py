@@ -6,6 +6,7 @@ written once here and runs unchanged (or transpiled) on every engine.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from asylumstats.errors import UserError
@@ -14,8 +15,10 @@ from asylumstats.model.outcomes import (  # re-exported: the outcome classes
     EXCLUDED_CODES,
     GRANT_CODES,
     OTHER_CODES,
+    OUTCOME_RANK,
     PROTECTION_APPL_CODES,
     PROTECTION_GRANT_CODES,
+    outcome_of,
 )
 
 __all__ = [
@@ -25,10 +28,53 @@ __all__ = [
     "EXCLUDED_CODES",
     "GRANT_CODES",
     "OTHER_CODES",
+    "OUTCOME_RANK",
+    "PLAUSIBLE_FIRST_DATE",
+    "SMALL_SAMPLE",
+    "case_tie_break",
+    "fiscal_year_of",
+    "outcome_of",
+    "plausible_date",
+    "plausible_sql",
     "PROTECTION_APPL_CODES",
     "PROTECTION_GRANT_CODES",
     "get_definition",
 ]
+
+
+#: Fewer decisions than this get the ``small_sample`` flag (SPEC §6).
+SMALL_SAMPLE = 25
+
+#: Decisions dated before this day, or after the release date, are implausible: they are
+#: left out of rates and counted in captions (``excluded_implausible``).
+PLAUSIBLE_FIRST_DATE = dt.date(1950, 1, 1)
+
+
+def fiscal_year_of(day: dt.date) -> int:
+    """The federal fiscal year of a date: its year, plus one for October-December
+    (Python twin of ``model.sql.fiscal_year_sql``)."""
+    return day.year + (1 if day.month >= 10 else 0)
+
+
+def case_tie_break(outcome: str, idnproceedingappln: int) -> tuple[int, int]:
+    """Among a case's decisions on its latest date, the smallest key wins: grant > denial >
+    other, then the highest IDNPROCEEDINGAPPLN (Python twin of ``model.sql``)."""
+    return OUTCOME_RANK[outcome], -idnproceedingappln
+
+
+def plausible_date(day: dt.date | None, release_date: dt.date | None) -> bool:
+    """Whether a decision date is plausible: from 1950 up to the release date."""
+    if day is None or day < PLAUSIBLE_FIRST_DATE:
+        return False
+    return release_date is None or day <= release_date
+
+
+def plausible_sql(column: str, release_date: dt.date | None) -> str:
+    """SQL twin of :func:`plausible_date` (constant dates only, never user input)."""
+    sql = f"{column} >= DATE '{PLAUSIBLE_FIRST_DATE.isoformat()}'"
+    if release_date is not None:
+        sql += f" AND {column} <= DATE '{release_date.isoformat()}'"
+    return f"({sql})"
 
 
 @dataclass(frozen=True)

@@ -82,3 +82,23 @@ def parse_dimensions(
 def key_columns(dims: Sequence[Dimension]) -> list[str]:
     """The row keys of a grouping, in order."""
     return [k for d in dims for k in d.keys]
+
+
+def court_label(code: str | None, name: str | None) -> str | None:
+    """A court as shown to people: its city and code, "NEW YORK (NYC)" (several courts share a
+    city); the JSON keeps ``court_name`` as the lookup has it."""
+    if code is None:
+        return name
+    return f"{name} ({code})" if name else code
+
+
+def display_rows(rows: Iterable[Mapping[str, object]]) -> list[dict[str, object]]:
+    """Copies of ``rows`` for tables, charts and CSVs: ``court_name`` as "NEW YORK (NYC)", a
+    list (``adjusted_for``) as a comma list."""
+    out = []
+    for r in rows:
+        row = {k: (",".join(map(str, v)) if isinstance(v, list) else v) for k, v in r.items()}
+        if "court_name" in row and "court_code" in row:
+            row["court_name"] = court_label(row["court_code"], row["court_name"])  # type: ignore[arg-type]
+        out.append(row)
+    return out

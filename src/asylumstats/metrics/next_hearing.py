@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from asylumstats.engines.base import Engine
 from asylumstats.errors import UserError
 from asylumstats.metrics.backlog import backlog_source, parse_backlog_dimensions, parse_case_types
 from asylumstats.metrics.dimensions import key_columns
@@ -58,7 +59,7 @@ def next_hearing_sql(
 
 
 def next_hearing_result(
-    engine: Any,
+    engine: Engine,
     by: str | Sequence[str] | None = None,
     filters: Filters | None = None,
     at: str | dt.date | None = None,

@@ -8,11 +8,15 @@ by the keys (NULL last) in Python, so both engines return rows in the same order
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asylumstats.metrics.dimensions import Dimension, key_columns
 from asylumstats.metrics.filters import Filters
+
+if TYPE_CHECKING:
+    from asylumstats.engines.base import Engine
 
 
 def grouped_sql(
@@ -39,7 +43,7 @@ def sort_rows(rows: list[dict[str, Any]], keys: Sequence[str]) -> list[dict[str,
 
 
 def run_grouped(
-    engine: Any,
+    engine: Engine,
     table: str,
     dims: Sequence[Dimension],
     filters: Filters,
@@ -50,9 +54,9 @@ def run_grouped(
     return sort_rows(engine.query(sql, params).dicts(), key_columns(dims))
 
 
-def release_info(engine: Any) -> dict[str, str]:
+def release_info(engine: Engine) -> dict[str, str]:
     """The ``release_info`` key/value pairs (empty when the table is missing)."""
-    memo = getattr(engine, "memo", {})
+    memo = engine.memo
     if "release_info" not in memo:
         info: dict[str, str] = {}
         if engine.has_table("release_info"):
@@ -65,3 +69,12 @@ def release_info(engine: Any) -> dict[str, str]:
 def is_synthetic(info: dict[str, str]) -> bool:
     """Whether the release is marked synthetic."""
     return str(info.get("synthetic", "")).strip().lower() == "true"
+
+
+def release_day(info: dict[str, str]) -> dt.date | None:
+    """The release date of ``release_info`` (None when absent or unreadable)."""
+    value = (info.get("release_date") or "").strip()
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None

@@ -16,13 +16,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asylumstats.errors import UserError
 from asylumstats.metrics.definitions import Definition, get_definition
 from asylumstats.metrics.dimensions import Dimension, key_columns, parse_dimensions
 from asylumstats.metrics.filters import Filters, check_codes
 from asylumstats.metrics.query import release_info, sort_rows
+
+if TYPE_CHECKING:
+    from asylumstats.engines.base import Engine
 
 #: Dates before this are implausible.
 MIN_DATE = dt.date(1950, 1, 1)
@@ -190,7 +193,7 @@ def wait_sql(
 
 
 def wait_result(
-    engine: Any,
+    engine: Engine,
     by: str | Sequence[str] | None,
     filters: Filters | None = None,
     definition: str | Definition = "merits",
@@ -235,7 +238,7 @@ def wait_result(
 
 
 def wait_rows(
-    engine: Any,
+    engine: Engine,
     by: str | Sequence[str] | None,
     filters: Filters | None = None,
     definition: str | Definition = "merits",

@@ -21,6 +21,7 @@ from asylumstats.model.outcomes import (
     PROTECTION_GRANT_CODES,
     sql_list,
 )
+from asylumstats.sqlnames import quote_ident
 
 #: The dimension columns (SPEC §2.1) of the model tables, in order: see :func:`dimensions_sql`.
 DIMENSION_COLUMNS: tuple[str, ...] = (
@@ -98,8 +99,8 @@ def lookup_sql(lookup: Lookup, columns: TableColumns) -> str | None:
             "THEN 0 ELSE 1 END"
         )
     order.append(f"CASE WHEN NULLIF(trim({lookup.name}), '') IS NULL THEN 1 ELSE 0 END")
-    idn = next((c for c in cols if c.startswith("idn")), None)
-    if idn:
+    idn = next((quote_ident(c) for c in cols if c.startswith("idn")), None)
+    if idn:  # a column name read from the release's header: quoted
         order.append(f"length(trim({idn})) DESC, trim({idn}) DESC")
     order.append(f"trim({lookup.name})")
     return (

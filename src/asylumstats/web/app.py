@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -21,10 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from asylumstats import __version__
 from asylumstats.errors import NotFoundError, UserError
-from asylumstats.metrics import Filters, get_definition, parse_dimensions
+from asylumstats.metrics import get_definition
 from asylumstats.web import pages, releases_page
 from asylumstats.web.data import Store
-from asylumstats.web.export import to_csv
 from asylumstats.web.render import render
 from asylumstats.web.responses import CliJSONResponse
 
@@ -44,9 +42,6 @@ SECURITY_HEADERS: dict[str, str] = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
 }
-
-#: Parameters of ``/api/rates`` (exactly those of ``asylumstats rate``) plus ``format``.
-RATE_PARAMS = ("by", "fy", "from", "to", "judge", "court", "nationality", "definition")
 
 
 class SecurityMiddleware:
@@ -122,23 +117,6 @@ def error_response(request: Request, status: int, message: str) -> Response:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def check_params(request: Request, allowed: tuple[str, ...]) -> None:
-    """Reject unknown query parameters (a typo must not silently change the answer)."""
-    unknown = sorted(set(request.query_params) - set(allowed) - {"format"})
-    if unknown:
-        raise UserError(
-            f"Unknown parameter {', '.join(repr(u) for u in unknown)}; "
-            f"use: {', '.join(allowed)}, format."
-        )
-
-
-def fmt_of(request: Request, default: str = "json") -> str:
-    fmt = (request.query_params.get("format") or default).lower()
-    if fmt not in ("json", "csv", "html"):
-        raise UserError(f"Unknown format '{fmt}'; use json or csv.")
-    return fmt
-
-
 def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
     """The web app over the database at ``db_path`` (opened read-only, lazily)."""
     store = Store(db_path, cache_size=cache_size)
@@ -148,7 +126,12 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
         version=__version__,
         description=(
             "Asylum decision outcomes in US immigration courts from EOIR's case-data release. "
-            "`/api/rates` returns the same row objects as `asylumstats rate --format json`."
+            "Every `/api/*` endpoint is an alias of a page's view: `/api/rates` returns the same "
+            "row objects as `/rates.json` and `asylumstats rate --format json`; "
+            "`/api/judges/{code}` the same profile as `/judges/{code}.json` and "
+            "`asylumstats judge CODE --format json`. Filters (SPEC §2.2): judge, court, "
+            "hearing_location, nationality, language, custody (comma lists or repeated), "
+            "represented (yes/no), asylum_type, fy, from, to. Unknown parameters: 422."
         ),
         docs_url=None,  # the Swagger UI loads scripts from a CDN; /openapi.json is enough
         redoc_url=None,
@@ -179,86 +162,14 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
             message = f"No page at {request.url.path}."
         return error_response(request, exc.status_code, message)
 
-    # -- JSON API ----------------------------------------------------------------------------
-
-    @app.get("/api/rates", tags=["api"], summary="Asylum grant rates (as `asylumstats rate`)")
-    def api_rates(
-        request: Request,
-        by: str | None = Query(None, description="Comma list of dimensions."),
-        fy: str | None = Query(None, description="Fiscal year, e.g. 2024."),
-        date_from: str | None = Query(None, alias="from", description="YYYY-MM-DD, inclusive."),
-        date_to: str | None = Query(None, alias="to", description="YYYY-MM-DD, inclusive."),
-        judge: str | None = Query(None, description="Judge code."),
-        court: str | None = Query(None, description="Court (base city) code."),
-        nationality: str | None = Query(None, description="Nationality code."),
-        definition: str = Query("merits", description="merits, eoir, case or protection."),
-        format: str | None = Query(None, description="json (default) or csv."),  # noqa: A002
-    ) -> Response:
-        """A JSON array of rate rows, identical to `asylumstats rate --format json`."""
-        check_params(request, RATE_PARAMS)
-        fmt = fmt_of(request)
-        dims = parse_dimensions(by)
-        d = get_definition(definition).name
-        filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
-        by_key = ",".join(x.name for x in dims)
-        result = store.rates(by_key, filters, d)
-        if fmt == "csv":
-            return Response(to_csv(result.rows, result.fields), media_type="text/csv")
-        return CliJSONResponse(result.rows)
-
-    def _profile_api(kind: str) -> Callable[..., Response]:
-        def endpoint(
-            request: Request,
-            code: str,
-            definition: str = Query("merits"),
-            fy: str | None = Query(None),
-            date_from: str | None = Query(None, alias="from"),
-            date_to: str | None = Query(None, alias="to"),
-        ) -> Response:
-            check_params(request, ("definition", "fy", "from", "to"))
-            data = pages.profile_data(store, kind, code, request)
-            return CliJSONResponse(data)
-
-        endpoint.__name__ = f"api_{kind}"
-        endpoint.__doc__ = f"The {kind} profile: its rate against the nation, by year, etc."
-        return endpoint
-
-    app.get("/api/judges/{code}", tags=["api"], summary="Judge profile")(_profile_api("judge"))
-    app.get("/api/courts/{code}", tags=["api"], summary="Court profile")(_profile_api("court"))
-    app.get("/api/nationalities/{code}", tags=["api"], summary="Nationality profile")(
-        _profile_api("nationality")
-    )
-
-    @app.get("/api/search", tags=["api"], summary="Find a judge, court or nationality")
-    def api_search(
-        request: Request, q: str = Query("", max_length=100), limit: int = Query(20, ge=1, le=50)
-    ) -> Response:
-        """Judges, courts and nationalities whose code or name matches `q`."""
-        check_params(request, ("q", "limit"))
-        return CliJSONResponse(store.search(q, limit))
+    # -- pages, their twins and their API aliases: one view function each ----------------
 
     @app.get("/api/release", tags=["api"], summary="Release information")
     def api_release() -> Response:
         """The `release_info` of the database, with `synthetic` as a boolean."""
         return CliJSONResponse(store.release)
 
-    @app.get("/api/compare", tags=["api"], summary="Compare judges")
-    def api_compare(
-        request: Request,
-        judge: list[str] = Query([], description="Two to four judge codes (or one)."),
-        definition: str = Query("merits"),
-        fy: str | None = Query(None),
-        date_from: str | None = Query(None, alias="from"),
-        date_to: str | None = Query(None, alias="to"),
-    ) -> Response:
-        """Two to four judges side by side, or one judge against its court and the nation."""
-        check_params(request, ("judge", "definition", "fy", "from", "to"))
-        return CliJSONResponse(pages.compare_data(store, request))
-
-    for name in store.extras:
-        app.get(f"/api/{name}", tags=["api"], summary=f"{name.capitalize()} rows")(
-            _extra_api(store, name)
-        )
+    pages.register(app, store)
 
     # -- pages -------------------------------------------------------------------------------
 
@@ -266,46 +177,8 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
     def favicon() -> Response:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
-    app.include_router(pages.router)
     app.include_router(releases_page.router)
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.add_middleware(SecurityMiddleware)
     return app
-
-
-def _extra_api(store: Store, name: str) -> Callable[..., Response]:
-    metric = store.extras[name]
-    allowed = (*RATE_PARAMS, *metric.options)
-    if not metric.takes_definition:
-        allowed = tuple(p for p in allowed if p != "definition")
-
-    def endpoint(
-        request: Request,
-        by: str | None = Query(None, description="Comma list of dimensions."),
-        fy: str | None = Query(None),
-        date_from: str | None = Query(None, alias="from"),
-        date_to: str | None = Query(None, alias="to"),
-        judge: str | None = Query(None),
-        court: str | None = Query(None),
-        nationality: str | None = Query(None),
-        definition: str = Query("merits"),
-        at: str | None = Query(None, description="backlog only: count pending at this date."),
-        case_type: str | None = Query(None, description="backlog only: case types."),
-        format: str | None = Query(None, description="json (default) or csv."),  # noqa: A002
-    ) -> Response:
-        check_params(request, allowed)
-        fmt = fmt_of(request)
-        d = get_definition(definition).name
-        filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
-        options = tuple((o, request.query_params.get(o)) for o in metric.options)
-        result = store.extra(name, (by or "").strip(), filters, d, options)
-        if fmt == "csv":
-            return Response(to_csv(result.rows, result.fields), media_type="text/csv")
-        return CliJSONResponse(result.rows)
-
-    endpoint.__name__ = f"api_{name}"
-    endpoint.__doc__ = (
-        f"{name.capitalize()} rows grouped by `by` (as `asylumstats {name} --format json`)."
-    )
-    return endpoint

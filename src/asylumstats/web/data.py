@@ -9,12 +9,12 @@ cache starts afresh.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,9 +22,12 @@ from urllib.parse import quote
 from asylumstats.engines import open_engine
 from asylumstats.engines.base import Engine, QueryResult
 from asylumstats.engines.duckdb_engine import DuckDBEngine
-from asylumstats.metrics import DIMENSIONS, Filters, rate_result
+from asylumstats.metrics import DIMENSIONS, Filters, Period, rate_result
+from asylumstats.metrics.dimensions import court_label
 from asylumstats.metrics.profiles import candidates
 from asylumstats.metrics.query import is_synthetic, release_info
+from asylumstats.metrics.registry import EXTRA_METRICS, METRICS
+from asylumstats.sqlnames import quote_ident
 
 #: Entries kept in the result cache.
 CACHE_SIZE = 512
@@ -112,29 +115,17 @@ class ExtraMetric:
         return self.result(engine, by, filters, *(extra.get(o) for o in self.options))
 
 
-#: name → (module, result function, extra parameters, takes a definition).
-_EXTRAS: dict[str, tuple[str, str, tuple[str, ...], bool]] = {
-    "appeals": ("asylumstats.metrics.appeals", "appeals_result", (), True),
-    "wait": ("asylumstats.metrics.wait", "wait_result", (), True),
-    "backlog": ("asylumstats.metrics.backlog", "backlog_result", ("at", "case_type"), False),
-}
-
-
 def discover_extras() -> dict[str, ExtraMetric]:
-    """The appeals / wait / backlog metrics that exist in this installation.
+    """The appeals / wait / backlog metrics of the registry that exist in this installation.
 
     A metric whose module or function is missing is left out: its ``/api/<name>`` route is
     not registered and profile pages say it is not available.
     """
     found: dict[str, ExtraMetric] = {}
-    for name, (module_name, func_name, options, takes_definition) in _EXTRAS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        func = getattr(module, func_name, None)
-        if callable(func):
-            found[name] = ExtraMetric(name, func, options, takes_definition)
+    for name in EXTRA_METRICS:
+        metric = METRICS[name]
+        if metric.available():
+            found[name] = ExtraMetric(name, metric.load(), metric.options, metric.takes_definition)
     return found
 
 
@@ -275,11 +266,17 @@ class Store:
         self.cache.put(full, value, weight_of(value))
         return value
 
-    def rates(self, by: str | None, filters: Filters, definition: str) -> Any:
+    def rates(
+        self,
+        by: str | None,
+        filters: Filters,
+        definition: str,
+        periods: tuple[Period, ...] = (),
+    ) -> Any:
         """A :class:`asylumstats.metrics.RateResult` (unknown codes → NotFoundError)."""
         return self.cached(
-            ("rates", by or "", filters, definition),
-            lambda e: rate_result(e, by, filters, definition),
+            ("rates", by or "", filters, definition, periods),
+            lambda e: rate_result(e, by, filters, definition, periods=periods),
         )
 
     def names(self, dimension: str) -> dict[str, str | None]:
@@ -320,22 +317,49 @@ class Store:
             lambda e: metric.run(e, by or None, filters, definition, options),
         )
 
+    def court_places(self) -> dict[str, tuple[str, ...]]:
+        """Court code → the names and cities of its hearing locations (lookup and data), so a
+        search for "ulster" finds the court listed as NAPANOCH."""
+
+        def compute(e: Engine) -> dict[str, tuple[str, ...]]:
+            places: dict[str, set[str]] = {}
+            rows = e.query(
+                "SELECT DISTINCT court_code, hearing_location_name FROM asylum_decisions "
+                "WHERE court_code IS NOT NULL AND hearing_location_name IS NOT NULL"
+            ).rows
+            for court, place in rows:
+                places.setdefault(court, set()).add(str(place))
+            cols = e.table_columns("tbllookuphloc")
+            if "hearing_base_city" in cols:
+                texts = [c for c in ("hearing_loc_name", "hearing_city") if c in cols]
+                for text in texts:
+                    col = quote_ident(text)
+                    found = e.query(
+                        f"SELECT DISTINCT upper(trim(hearing_base_city)), trim({col}) "
+                        "FROM tbllookuphloc "
+                        f"WHERE hearing_base_city IS NOT NULL AND {col} IS NOT NULL"
+                    ).rows
+                    for court, place in found:
+                        places.setdefault(court, set()).add(str(place))
+            return {c: tuple(sorted(p)) for c, p in places.items()}
+
+        return self.cached(("court_places",), compute)  # type: ignore[no-any-return]
+
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Judges, courts and nationalities whose code or name matches ``query``."""
+        """Judges, courts, nationalities and languages whose code or name matches ``query``;
+        courts also by the names and cities of their hearing locations."""
         q = query.strip()
         if not q:
             return []
         folded = q.casefold()
         tokens = [t for t in folded.replace(",", " ").split() if t]
         out: list[tuple[tuple[int, int, str], dict[str, Any]]] = []
-        for kind, path in (
-            ("judge", "judges"),
-            ("court", "courts"),
-            ("nationality", "nationalities"),
-        ):
+        places = self.court_places()
+        for kind, path in SEARCH_KINDS.items():
             volumes = self.volumes(kind)
             for code, name in self.names(kind).items():
                 name_f = (name or "").casefold()
+                matched = None
                 if code.casefold() == folded:
                     rank = 0
                 elif code.casefold().startswith(folded):
@@ -343,19 +367,69 @@ class Store:
                 elif tokens and all(t in name_f for t in tokens):
                     rank = 2 if name_f.startswith(tokens[0]) else 3
                 else:
-                    continue
-                n = volumes.get(code, 0)
-                out.append(
-                    (
-                        (rank, -n, name or code),
-                        {
-                            "type": kind,
-                            "code": code,
-                            "name": name,
-                            "decisions": n,
-                            "url": f"/{path}/{quote(code, safe='')}",
-                        },
+                    hit = next(
+                        (
+                            p
+                            for p in (places.get(code, ()) if kind == "court" else ())
+                            if all(t in p.casefold() for t in tokens)
+                        ),
+                        None,
                     )
-                )
+                    if hit is None:
+                        continue
+                    rank, matched = 4, hit
+                n = volumes.get(code, 0)
+                shown = court_label(code, name) if kind == "court" else name
+                hit_row: dict[str, Any] = {
+                    "type": kind,
+                    "code": code,
+                    "name": name,
+                    "label": shown or code,
+                    "decisions": n,
+                    "url": f"/{path}/{quote(code, safe='')}",
+                }
+                if matched:
+                    hit_row["matched"] = f"hearing location {matched}"
+                out.append(((rank, -n, name or code), hit_row))
+        if not out and all(len(t) >= 4 for t in tokens):
+            out = self._near(tokens)
         out.sort(key=lambda item: item[0])
         return [item[1] for item in out[:limit]]
+
+    def _near(self, tokens: list[str]) -> list[tuple[tuple[int, int, str], dict[str, Any]]]:
+        """Names spelled differently ("uyghur" → "UIGUR"): every token close to a word of
+        the name (difflib ratio at least :data:`NEAR_RATIO`), when nothing matches exactly."""
+        out = []
+        for kind, path in SEARCH_KINDS.items():
+            volumes = self.volumes(kind)
+            for code, name in self.names(kind).items():
+                words = (name or "").casefold().replace(",", " ").split()
+                if not words or not all(
+                    any(SequenceMatcher(None, t, w).ratio() >= NEAR_RATIO for w in words)
+                    for t in tokens
+                ):
+                    continue
+                n = volumes.get(code, 0)
+                hit = {
+                    "type": kind,
+                    "code": code,
+                    "name": name,
+                    "label": (court_label(code, name) if kind == "court" else name) or code,
+                    "decisions": n,
+                    "url": f"/{path}/{quote(code, safe='')}",
+                    "matched": f"spelled {name}",
+                }
+                out.append(((5, -n, name or code), hit))
+        return out
+
+
+#: How close a word must be for a search with no exact match ("uyghur" finds "UIGUR").
+NEAR_RATIO = 0.7
+
+#: What search looks for: dimension → its page's path segment.
+SEARCH_KINDS: dict[str, str] = {
+    "judge": "judges",
+    "court": "courts",
+    "nationality": "nationalities",
+    "language": "languages",
+}

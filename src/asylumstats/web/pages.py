@@ -1,36 +1,40 @@
-"""The HTML pages and their ``.json`` / ``.csv`` twins.
+"""The views: each page answers in HTML, as its ``.json``/``.csv`` twin and as its ``/api/*``
+alias, from one view function, so the three can never disagree.
 
-Pages: national overview, judge, court, nationality, compare, the rates table (the counts
-behind every number), search and methodology. Each data page answers in HTML, JSON
-(``/judges/ABC.json`` or ``?format=json``) or CSV (``/judges/ABC.csv`` or ``?format=csv``);
-the JSON of a profile page is the profile of ``/api/…``.
+A view is a :class:`Page`: the parameters it accepts (anything else is a 422), a function that
+computes its numbers (the JSON of the page and of the API), how its numbers become CSV rows,
+and how they are drawn as HTML. :func:`register` adds, for every page, the HTML route, the
+twins (``/judges/ABC.json``, ``?format=json``) and the API route, described in OpenAPI with
+exactly the parameters it accepts and its 404 and 422 answers.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from asylumstats.errors import NotFoundError, UserError
-from asylumstats.metrics import (
-    DIMENSIONS,
-    Filters,
-    court_profile,
-    get_definition,
-    judge_profile,
-    nationality_profile,
-    parse_dimensions,
-)
-from asylumstats.metrics.filters import normalise_code
+from asylumstats.metrics import DIMENSIONS, PROFILES, Filters, get_definition
+from asylumstats.metrics.change import change_result
+from asylumstats.metrics.dimensions import court_label, display_rows
+from asylumstats.metrics.filters import FILTER_PARAMS, normalise_code
 from asylumstats.metrics.rates import combine
 from asylumstats.web import charts
 from asylumstats.web.data import Store
 from asylumstats.web.export import sections, to_csv
+from asylumstats.web.params import (
+    RATE_VIEW,
+    Query,
+    accepts,
+    openapi_parameters,
+    openapi_responses,
+    parse_query,
+)
 from asylumstats.web.render import (
     SWITCH_DEFINITIONS,
     View,
@@ -42,42 +46,70 @@ from asylumstats.web.responses import CliJSONResponse
 
 log = logging.getLogger("asylumstats.web")
 
-router = APIRouter()
-
-PROFILES: dict[str, Callable[..., dict[str, Any]]] = {
-    "judge": judge_profile,
-    "court": court_profile,
-    "nationality": nationality_profile,
-}
-#: Optional metrics shown on each profile page (when the metric exists).
+#: Optional metrics shown on each profile's "more" page (when the metric exists).
 PROFILE_EXTRAS: dict[str, tuple[str, ...]] = {
     "judge": ("appeals", "wait"),
     "court": ("backlog", "wait", "appeals"),
     "nationality": ("appeals", "wait"),
+    "language": ("appeals", "wait"),
 }
-#: Entity dimensions that have a page.
-PAGE_OF: dict[str, str] = {"judge": "judges", "court": "courts", "nationality": "nationalities"}
+#: Entity dimensions that have a page: dimension → path segment.
+PAGE_OF: dict[str, str] = {
+    "judge": "judges",
+    "court": "courts",
+    "nationality": "nationalities",
+    "language": "languages",
+}
 #: Most judges a compare view takes.
 MAX_COMPARE = 4
 FORMATS = ("html", "json", "csv")
 #: Most rows an HTML rates table shows (the JSON and CSV twins have them all).
 HTML_ROWS = 2000
 
+Data = Any
+CsvRows = tuple[list[dict[str, Any]], list[str] | None]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One view: its paths, the parameters it accepts and how its numbers are made and shown."""
+
+    name: str
+    path: str  # the HTML page, e.g. "/judges/{code}"
+    api: str | None  # its API alias, e.g. "/api/judges/{code}"
+    accepted: tuple[str, ...]
+    data: Callable[[Store, Query, str | None], Data]
+    html: Callable[[Request, View, Query, Data, str | None], Response] | None
+    csv: Callable[[Data], CsvRows]
+    summary: str
+    twins: bool = True
+    json: Callable[[Data], Any] = lambda data: data  # noqa: E731 - the JSON of the numbers
+
+    @property
+    def has_code(self) -> bool:
+        return "{code}" in self.path
+
 
 def store_of(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def view_for(request: Request, strict: bool = True, **extra: Any) -> View:
-    """The view state from the query string (definition, fy, from, to)."""
+def query_values(request: Request) -> dict[str, list[str]]:
+    """Every query parameter with all its values (a repeated parameter keeps them all)."""
     q = request.query_params
+    return {k: q.getlist(k) for k in q.keys()}  # noqa: SIM118 - a multi-dict
+
+
+def view_for(request: Request, strict: bool = True, **extra: Any) -> View:
+    """The view state from the query string (definition and filters), for error pages too."""
     path = request.url.path
     for suffix in (".json", ".csv"):
         if path.endswith(suffix):
             path = path[: -len(suffix)]
     try:
-        d = get_definition(q.get("definition") or "merits").name
-        f = Filters.parse(q.get("fy"), q.get("from"), q.get("to"))
+        values = query_values(request)
+        query = parse_query(values, tuple(values))
+        d, f = query.definition, query.filters
     except UserError:
         if strict:
             raise
@@ -105,26 +137,16 @@ def fiscal_years(store: Store) -> list[int]:
     return sorted((r["fiscal_year"] for r in rows if r["fiscal_year"] is not None), reverse=True)
 
 
-def respond(
-    request: Request,
-    view: View,
-    fmt: str,
-    template: str,
-    data: Any,
-    csv_rows: list[dict[str, Any]],
-    filename: str,
-    csv_fields: list[str] | None = None,
-    **context: Any,
-) -> Response:
-    """The page in the requested format."""
-    if fmt == "json":
-        return CliJSONResponse(data)
-    if fmt == "csv":
-        return Response(
-            to_csv(csv_rows, csv_fields),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
-        )
+def csv_response(rows: list[dict[str, Any]], fields: list[str] | None, filename: str) -> Response:
+    """CSV with courts named "NEW YORK (NYC)", as a download."""
+    return Response(
+        to_csv(display_rows(rows), fields),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+    )
+
+
+def html_page(request: Request, view: View, template: str, data: Any, **context: Any) -> Response:
     store = store_of(request)
     html = render(
         template,
@@ -143,11 +165,35 @@ def _safe_name(*parts: Any) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
 
 
+def serve(request: Request, page: Page, code: str | None, api: bool) -> Response:
+    """Answer ``request`` for ``page``: HTML, a twin, or the API alias (JSON or CSV)."""
+    code, fmt = split_format(request, code)
+    query = parse_query(query_values(request), page.accepted)
+    if api:
+        fmt = (query.get("format") or "json").lower()
+        if fmt == "html":
+            raise UserError("Unknown format 'html'; the API answers json or csv.")
+    store = store_of(request)
+    data = page.data(store, query, code)
+    if fmt == "json":
+        return CliJSONResponse(page.json(data))
+    if fmt == "csv":
+        rows, fields = page.csv(data)
+        return csv_response(rows, fields, _safe_name("asylumstats", page.name, code))
+    if page.html is None:
+        raise UserError(f"{page.path} answers json or csv.")
+    view = View(path=request.url.path, definition=query.definition, filters=query.filters)
+    for suffix in (".json", ".csv"):
+        if view.path.endswith(suffix):
+            view.path = view.path[: -len(suffix)]
+    return page.html(request, view, query, data, code)
+
+
 # -- overview ---------------------------------------------------------------------------------
 
 
-def overview_data(store: Store, view: View) -> dict[str, Any]:
-    d, f = view.definition, view.filters
+def overview_data(store: Store, query: Query, _: str | None = None) -> dict[str, Any]:
+    d, f = query.definition, query.filters
     by_fy = store.rates("fiscal_year", f, d)
     by_month = store.rates("month", f, d)
     by_def: dict[int, dict[str, Any]] = {}
@@ -159,10 +205,8 @@ def overview_data(store: Store, view: View) -> dict[str, Any]:
         "definition": d,
         "formula": get_definition(d).formula,
         "filters": f.as_dict(),
-        "window": {
-            "first_decision": by_fy.first_decision.isoformat() if by_fy.first_decision else None,
-            "last_decision": by_fy.last_decision.isoformat() if by_fy.last_decision else None,
-        },
+        "window": by_fy.window,
+        "excluded_implausible": by_fy.excluded_implausible,
         "release": store.release,
         "total": combine(by_fy.rows, d),
         "by_fiscal_year": by_fy.rows,
@@ -171,15 +215,8 @@ def overview_data(store: Store, view: View) -> dict[str, Any]:
     }
 
 
-@router.get("/", include_in_schema=False)
-@router.get("/overview.json", include_in_schema=False)
-@router.get("/overview.csv", include_in_schema=False)
-def overview(request: Request) -> Response:
-    _, fmt = split_format(request)
-    store = store_of(request)
-    view = view_for(request)
+def overview_html(request: Request, view: View, query: Query, data: Any, _: str | None) -> Response:
     view.path = "/"
-    data = overview_data(store, view)
     charts_ = {
         "fy": charts.trend_chart(
             data["by_fiscal_year"],
@@ -190,61 +227,19 @@ def overview(request: Request) -> Response:
             data["by_month"], "month", f"National grant rate by month ({view.definition})"
         ),
     }
-    return respond(
-        request,
-        view,
-        fmt,
-        "overview.html",
-        data,
-        sections(data),
-        _safe_name("asylumstats-overview", view.definition),
-        charts=charts_,
-    )
+    return html_page(request, view, "overview.html", data, charts=charts_)
+
+
+def _sections(data: Any) -> CsvRows:
+    return sections(data), None
 
 
 # -- profiles ---------------------------------------------------------------------------------
 
 
-def _extras_for(store: Store, kind: str, code: str, view: View) -> dict[str, Any]:
-    """Appeals / wait / backlog rows by fiscal year for this entity (when the metric exists)."""
-    out: dict[str, Any] = {}
-    for name in PROFILE_EXTRAS[kind]:
-        if name not in store.extras:
-            continue
-        f = replace(view.filters, **{kind: code})
-        try:
-            out[name] = store.extra(name, "fiscal_year", f, view.definition).rows
-        except UserError as exc:  # e.g. no fiscal year ends in the window (backlog)
-            out[name] = {"error": str(exc)}
-        except Exception:  # one optional metric must not take the page down
-            log.exception("%s metric failed for %s %s", name, kind, code)
-            out[name] = {"error": f"The {name} figures could not be computed."}
-    return out
-
-
-def profile_data(store: Store, kind: str, code: str, request: Request) -> dict[str, Any]:
+def profile_data(store: Store, kind: str, code: str, query: Query) -> dict[str, Any]:
     """A profile exactly as the metric library returns it (the CLI shows the same)."""
-    view = view_for(request)
-    return store.profile(kind, PROFILES[kind], code, view.definition, view.filters)  # type: ignore[no-any-return]
-
-
-def more_data(store: Store, kind: str, code: str, request: Request) -> dict[str, Any]:
-    """Appeals, time to decision and backlog of one judge, court or nationality."""
-    view = view_for(request)
-    real = normalise_code(code) or ""
-    names = store.names(kind)
-    if real not in names:
-        raise NotFoundError(f"No {kind} in this release has the code '{code}'.")
-    return {
-        "page": "more",
-        "profile": kind,
-        f"{kind}_code": real,
-        f"{kind}_name": names[real],
-        "definition": view.definition,
-        "filters": view.filters.as_dict(),
-        "available": [n for n in PROFILE_EXTRAS[kind] if n in store.extras],
-        **_extras_for(store, kind, real, view),
-    }
+    return store.profile(kind, PROFILES[kind], code, query.definition, query.filters)  # type: ignore[no-any-return]
 
 
 def _series_rows(profile: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -257,26 +252,23 @@ def _series_rows(profile: dict[str, Any], labels: dict[str, str]) -> list[dict[s
     return rows
 
 
-def _profile_page(request: Request, kind: str, code: str) -> Response:
-    code_, fmt = split_format(request, code)
-    store = store_of(request)
-    view = view_for(request)
-    data = profile_data(store, kind, code_ or "", request)
-    real = data[f"{kind}_code"]
-    view.path = f"/{PAGE_OF[kind]}/{path_code(real)}"
-    name = data.get(f"{kind}_name") or real
-    d = view.definition
-    chart_specs: dict[str, Any] = {}
+def _profile_charts(kind: str, data: dict[str, Any], name: str, d: str) -> dict[str, Any]:
+    specs: dict[str, Any] = {}
     if kind == "judge":
-        court_label = f"Court: {data['court']['court_name']}" if data.get("court") else "Court"
-        labels = {"rate": f"Judge: {name}", "court": court_label, "nation": "Nation"}
-        chart_specs["fy"] = charts.trend_chart(
+        court = data.get("court")
+        court_text = (
+            f"Other judges of {court_label(court['court_code'], court['court_name'])}"
+            if court
+            else "Court"
+        )
+        labels = {"rate": f"Judge: {name}", "court": court_text, "nation": "Nation"}
+        specs["fy"] = charts.trend_chart(
             _series_rows(data, labels),
             "fiscal_year",
             f"{name}: grant rate by fiscal year vs court and nation ({d})",
             series="series",
         )
-        chart_specs["nat"] = charts.ranked_chart(
+        specs["nat"] = charts.ranked_chart(
             data["top_nationalities"],
             "nationality_name",
             f"{name}: grant rate by nationality ({d})",
@@ -284,146 +276,170 @@ def _profile_page(request: Request, kind: str, code: str) -> Response:
         )
     elif kind == "court":
         labels = {"rate": f"Court: {name}", "nation": "Nation"}
-        chart_specs["fy"] = charts.trend_chart(
+        specs["fy"] = charts.trend_chart(
             _series_rows(data, labels),
             "fiscal_year",
             f"{name}: grant rate by fiscal year vs nation ({d})",
             series="series",
         )
-        chart_specs["judges"] = charts.ranked_chart(
+        specs["judges"] = charts.ranked_chart(
             data["judges"],
             "judge_name",
             f"Judges of {name}, ranked ({d})",
             reference=data["rate"]["grant_rate"],
         )
     else:
-        labels = {"rate": name, "nation": "All nationalities"}
-        chart_specs["fy"] = charts.trend_chart(
+        everyone = "All nationalities" if kind == "nationality" else "All languages"
+        labels = {"rate": name, "nation": everyone}
+        specs["fy"] = charts.trend_chart(
             _series_rows(data, labels),
             "fiscal_year",
-            f"{name}: grant rate by fiscal year vs all nationalities ({d})",
+            f"{name}: grant rate by fiscal year vs {everyone.lower()} ({d})",
             series="series",
         )
-        chart_specs["courts"] = charts.ranked_chart(
-            data["top_courts"],
+        specs["courts"] = charts.ranked_chart(
+            display_rows(data["top_courts"]),
             "court_name",
             f"{name}: grant rate by court ({d})",
             reference=data["rate"]["grant_rate"],
         )
-    ranked = sorted(
-        data.get("judges", []),
-        key=lambda r: (r["grant_rate"] is None, -(r["grant_rate"] or 0), -r["decisions"]),
+    return specs
+
+
+def _profile_html(kind: str) -> Callable[..., Response]:
+    def draw(request: Request, view: View, query: Query, data: Any, _: str | None) -> Response:
+        store = store_of(request)
+        real = data[f"{kind}_code"]
+        view.path = f"/{PAGE_OF[kind]}/{path_code(real)}"
+        name = data.get(f"{kind}_name") or real
+        if kind == "court":
+            name = court_label(real, data.get("court_name")) or real
+        ranked = sorted(
+            data.get("judges", []),
+            key=lambda r: (r["grant_rate"] is None, -(r["grant_rate"] or 0), -r["decisions"]),
+        )
+        return html_page(
+            request,
+            view,
+            f"{kind}.html",
+            data,
+            charts=_profile_charts(kind, data, name, view.definition),
+            kind=kind,
+            code=real,
+            name=name,
+            ranked_judges=ranked,
+            has_more=any(n in store.extras for n in PROFILE_EXTRAS[kind]),
+        )
+
+    return draw
+
+
+def _profile_page(kind: str) -> Page:
+    plural = PAGE_OF[kind]
+
+    def data(store: Store, query: Query, code: str | None) -> Any:
+        return profile_data(store, kind, code or "", query)
+
+    return Page(
+        name=kind,
+        path=f"/{plural}/{{code}}",
+        api=f"/api/{plural}/{{code}}",
+        accepted=accepts(RATE_VIEW, without=(kind,)),
+        data=data,
+        html=_profile_html(kind),
+        csv=_sections,
+        summary=f"{kind.capitalize()} profile: its rate against "
+        + ("the other judges of its main court and " if kind == "judge" else "")
+        + "the nation, over the same window, filters and fiscal years",
     )
-    has_more = any(n in store.extras for n in PROFILE_EXTRAS[kind])
-    return respond(
-        request,
-        view,
-        fmt,
-        f"{kind}.html",
-        data,
-        sections(data),
-        _safe_name("asylumstats", kind, real, d),
-        charts=chart_specs,
-        kind=kind,
-        code=real,
-        name=name,
-        ranked_judges=ranked,
-        has_more=has_more,
+
+
+def _extras_for(store: Store, kind: str, code: str, query: Query) -> dict[str, Any]:
+    """Appeals / wait / backlog rows by fiscal year for this entity (when the metric exists)."""
+    out: dict[str, Any] = {}
+    for name in PROFILE_EXTRAS[kind]:
+        if name not in store.extras:
+            continue
+        f = query.filters.narrowed(**{kind: code})
+        try:
+            out[name] = store.extra(name, "fiscal_year", f, query.definition).rows
+        except UserError as exc:  # e.g. no fiscal year ends in the window (backlog)
+            out[name] = {"error": str(exc)}
+        except Exception:  # one optional metric must not take the page down
+            log.exception("%s metric failed for %s %s", name, kind, code)
+            out[name] = {"error": f"The {name} figures could not be computed."}
+    return out
+
+
+def more_data(store: Store, kind: str, code: str, query: Query) -> dict[str, Any]:
+    """Appeals, time to decision and backlog of one judge, court, nationality or language."""
+    real = normalise_code(code) or ""
+    names = store.names(kind)
+    if real not in names:
+        raise NotFoundError(f"No {kind} in this release has the code '{code}'.")
+    return {
+        "page": "more",
+        "profile": kind,
+        f"{kind}_code": real,
+        f"{kind}_name": names[real],
+        "definition": query.definition,
+        "filters": query.filters.as_dict(),
+        "available": [n for n in PROFILE_EXTRAS[kind] if n in store.extras],
+        **_extras_for(store, kind, real, query),
+    }
+
+
+def _more_page(kind: str) -> Page:
+    def data(store: Store, query: Query, code: str | None) -> Any:
+        return more_data(store, kind, code or "", query)
+
+    def csv(data: Any) -> CsvRows:
+        rows = [
+            {"section": metric, **row}
+            for metric in data["available"]
+            if isinstance(data.get(metric), list)
+            for row in data[metric]
+        ]
+        return rows, None
+
+    def draw(request: Request, view: View, query: Query, data: Any, _: str | None) -> Response:
+        real = data[f"{kind}_code"]
+        name = data[f"{kind}_name"] or real
+        view.path = f"/{PAGE_OF[kind]}/{path_code(real)}/more"
+        context = {"kind": kind, "code": real, "name": name}
+        if query.get("fragment") == "1":
+            return HTMLResponse(render("extras.html", view=view, data=data, **context))
+        return html_page(request, view, "more.html", data, **context)
+
+    return Page(
+        name=f"{kind}-more",
+        path=f"/{PAGE_OF[kind]}/{{code}}/more",
+        api=None,
+        accepted=accepts(RATE_VIEW, ("fragment",), without=(kind,)),
+        data=data,
+        html=draw,
+        csv=csv,
+        summary=f"Appeals, time to decision and backlog of a {kind}",
     )
-
-
-def _more_page(request: Request, kind: str, code: str) -> Response:
-    """Appeals / wait / backlog: slower metrics, on their own page (and fetched lazily)."""
-    _, fmt = split_format(request)
-    store = store_of(request)
-    data = more_data(store, kind, code, request)
-    real = data[f"{kind}_code"]
-    name = data[f"{kind}_name"] or real
-    view = view_for(request)
-    view.path = f"/{PAGE_OF[kind]}/{path_code(real)}/more"
-    context = {"kind": kind, "code": real, "name": name}
-    if fmt == "html" and request.query_params.get("fragment") == "1":
-        return HTMLResponse(render("extras.html", view=view, data=data, **context))
-    rows = [
-        {"section": metric, **row}
-        for metric in data["available"]
-        if isinstance(data.get(metric), list)
-        for row in data[metric]
-    ]
-    return respond(
-        request,
-        view,
-        fmt,
-        "more.html",
-        data,
-        rows,
-        _safe_name("asylumstats", kind, real, "more", view.definition),
-        **context,
-    )
-
-
-@router.get("/judges/{code}", include_in_schema=False)
-def judge_page(request: Request, code: str) -> Response:
-    return _profile_page(request, "judge", code)
-
-
-def _more_endpoint(kind: str) -> Callable[[Request, str], Response]:
-    def endpoint(request: Request, code: str) -> Response:
-        return _more_page(request, kind, code)
-
-    endpoint.__name__ = f"{kind}_more_page"
-    return endpoint
-
-
-def _register_more() -> None:
-    for kind, plural in PAGE_OF.items():
-        endpoint = _more_endpoint(kind)
-        for suffix in ("", ".json", ".csv"):
-            router.add_api_route(
-                f"/{plural}/{{code}}/more{suffix}",
-                endpoint,
-                methods=["GET"],
-                include_in_schema=False,
-            )
-
-
-_register_more()
-
-
-@router.get("/courts/{code}", include_in_schema=False)
-def court_page(request: Request, code: str) -> Response:
-    return _profile_page(request, "court", code)
-
-
-@router.get("/nationalities/{code}", include_in_schema=False)
-def nationality_page(request: Request, code: str) -> Response:
-    return _profile_page(request, "nationality", code)
 
 
 # -- compare ----------------------------------------------------------------------------------
 
 
-def compare_judges(request: Request) -> list[str]:
-    codes: list[str] = []
-    for raw in request.query_params.getlist("judge"):
-        for part in raw.split(","):
-            code = normalise_code(part)
-            if code and code not in codes:
-                codes.append(code)
+def compare_judges(query: Query) -> list[str]:
+    codes = list(query.filters.judge)
     if len(codes) > MAX_COMPARE:
         raise UserError(f"Compare at most {MAX_COMPARE} judges at a time.")
     return codes
 
 
-def compare_data(store: Store, request: Request) -> dict[str, Any]:
+def compare_data(store: Store, query: Query, _: str | None = None) -> dict[str, Any]:
     """Two to four judges side by side, or one judge against its court and the nation."""
-    view = view_for(request)
-    codes = compare_judges(request)
+    codes = compare_judges(query)
     if not codes:
         raise UserError("Give one to four judge codes, e.g. ?judge=ABC&judge=DEF.")
-    profiles = [
-        store.profile("judge", judge_profile, c, view.definition, view.filters) for c in codes
-    ]
+    f = query.filters.without("judge")
+    profiles = [store.profile("judge", PROFILES["judge"], c, query.definition, f) for c in codes]
     judges = []
     series: list[dict[str, Any]] = []
     for p in profiles:
@@ -438,6 +454,7 @@ def compare_data(store: Store, request: Request) -> dict[str, Any]:
                 "vs_court": p["vs_court"],
                 "vs_nation": p["vs_nation"],
                 "represented_share": p["represented_share"],
+                "comparison": p["comparison"]["caption"],
             }
         )
         series += [
@@ -447,119 +464,336 @@ def compare_data(store: Store, request: Request) -> dict[str, Any]:
     if len(profiles) == 1:
         p = profiles[0]
         court = p.get("court") or {}
+        label = court_label(court.get("court_code"), court.get("court_name")) or "?"
         series += [
             {**r, "court_code": court.get("court_code")}
-            for r in _series_rows(p, {"court": f"Court: {court.get('court_name') or '?'}"})
+            for r in _series_rows(p, {"court": f"Court: other judges of {label}"})
         ]
         series += _series_rows(p, {"nation": "Nation"})
     return {
         "page": "compare",
-        "definition": view.definition,
-        "filters": view.filters.as_dict(),
+        "definition": query.definition,
+        "filters": f.as_dict(),
         "release": store.release,
         "judges": judges,
         "by_fiscal_year": series,
     }
 
 
-@router.get("/compare", include_in_schema=False)
-@router.get("/compare.json", include_in_schema=False)
-@router.get("/compare.csv", include_in_schema=False)
+def _compare_csv(data: Any) -> CsvRows:
+    rows = [{"section": "judges", **j} for j in data["judges"]] + [
+        {"section": "by_fiscal_year", **r} for r in data["by_fiscal_year"]
+    ]
+    return rows, None
+
+
 def compare_page(request: Request) -> Response:
+    """``/compare`` (HTML): the form alone when no judge is given."""
+    query = parse_query(query_values(request), COMPARE.accepted)
     _, fmt = split_format(request)
-    store = store_of(request)
-    codes = compare_judges(request)
-    view = view_for(request, judge=codes)
-    if not codes and fmt == "html":
-        return respond(
-            request, view, fmt, "compare.html", None, [], "compare", codes=codes, charts={}
-        )
-    data = compare_data(store, request)
+    if fmt == "html" and not query.filters.judge:
+        view = View(path="/compare", definition=query.definition, filters=query.filters)
+        return html_page(request, view, "compare.html", None, codes=[], charts={})
+    return serve(request, COMPARE, None, api=False)
+
+
+def _compare_html(request: Request, view: View, query: Query, data: Any, _: str | None) -> Response:
+    codes = compare_judges(query)
+    view.filters = query.filters.without("judge")
+    view.extra = {"judge": codes}
     spec = charts.trend_chart(
         data["by_fiscal_year"],
         "fiscal_year",
         f"Grant rate by fiscal year ({view.definition})",
         series="series",
     )
-    rows = [{"section": "judges", **j} for j in data["judges"]] + [
-        {"section": "by_fiscal_year", **r} for r in data["by_fiscal_year"]
-    ]
-    return respond(
-        request,
-        view,
-        fmt,
-        "compare.html",
-        data,
-        rows,
-        _safe_name("asylumstats-compare", *codes, view.definition),
-        codes=codes,
-        charts={"fy": spec},
-    )
+    return html_page(request, view, "compare.html", data, codes=codes, charts={"fy": spec})
 
 
-# -- rates table (the counts behind every number) -----------------------------------------------
+# -- rates table (the counts behind every number) ---------------------------------------------
 
 
-@router.get("/rates", include_in_schema=False)
-@router.get("/rates.json", include_in_schema=False)
-@router.get("/rates.csv", include_in_schema=False)
-def rates_page(request: Request) -> Response:
-    _, fmt = split_format(request)
-    store = store_of(request)
-    q = request.query_params
-    by_raw = ",".join(q.getlist("by"))
-    dims = parse_dimensions(by_raw)
-    by = ",".join(d.name for d in dims)
-    codes = {k: normalise_code(q.get(k)) for k in ("judge", "court", "nationality")}
-    view = view_for(request, by=by or None, **codes)
-    f = Filters.parse(q.get("fy"), q.get("from"), q.get("to"), **codes)
-    result = store.rates(by, f, view.definition)
+def rates_data(store: Store, query: Query, _: str | None = None) -> Any:
+    return store.rates(query.by_key, query.filters, query.definition, query.periods)
+
+
+def _rates_csv(result: Any) -> CsvRows:
+    return result.rows, result.fields
+
+
+def _rows(result: Any) -> Any:
+    """The JSON of a rows result: its rows (as the CLI's ``--format json``)."""
+    return result.rows
+
+
+def _rates_html(request: Request, view: View, query: Query, result: Any, _: str | None) -> Response:
+    dims = list(query.by)
+    view.extra = {"by": query.by_key or None, "period": [p.label for p in query.periods]}
     spec = None
-    if len(dims) == 1 and dims[0].name in ("fiscal_year", "month"):
+    if len(dims) == 1 and not query.periods and dims[0].name in ("fiscal_year", "month"):
         spec = charts.trend_chart(
             result.rows, dims[0].name, f"Grant rate by {dims[0].label.lower()} ({view.definition})"
         )
-    elif len(dims) == 1 and dims[0].name_column and len(result.rows) <= 80:
+    elif len(dims) == 1 and not query.periods and dims[0].name_column and len(result.rows) <= 80:
         spec = charts.ranked_chart(
-            result.rows,
+            display_rows(result.rows),
             dims[0].name_column,
             f"Grant rate by {dims[0].label.lower()} ({view.definition})",
         )
-    return respond(
+    return html_page(
         request,
         view,
-        fmt,
         "rates.html",
         result.rows,
-        result.rows,
-        _safe_name("asylumstats-rates", by or "total", view.definition),
-        shown=result.rows[:HTML_ROWS],
-        csv_fields=result.fields,
+        shown=display_rows(result.rows[:HTML_ROWS]),
         result=result,
         dims=dims,
         fields=result.fields,
         dimensions=DIMENSIONS,
-        codes=codes,
         charts={"rates": spec} if spec else {},
         page_of=PAGE_OF,
     )
 
 
-# -- search and methodology ---------------------------------------------------------------------
+def _rates_page() -> Page:
+    def data(store: Store, query: Query, code: str | None) -> Any:
+        return rates_data(store, query, code)
 
-
-@router.get("/search", include_in_schema=False)
-def search_page(request: Request) -> Response:
-    store = store_of(request)
-    q = (request.query_params.get("q") or "").strip()[:100]
-    view = view_for(request, q=q or None)
-    results = store.search(q) if q else []
-    return respond(request, view, "html", "search.html", results, [], "search", q=q)
-
-
-@router.get("/methodology", include_in_schema=False)
-def methodology_page(request: Request) -> Response:
-    view = view_for(request)
-    return respond(
-        request, view, "html", "methodology.html", None, [], "methodology", body=methodology_html()
+    return Page(
+        name="rates",
+        path="/rates",
+        api="/api/rates",
+        accepted=accepts(RATE_VIEW, ("by", "period")),
+        data=data,
+        html=_rates_html,
+        csv=_rates_csv,
+        summary="Asylum grant rates (as `asylumstats rate`)",
+        json=_rows,
     )
+
+
+# -- change -----------------------------------------------------------------------------------
+
+
+def change_data(store: Store, query: Query, _: str | None = None) -> Any:
+    base, current = query.get("base"), query.get("current")
+    if not base or not current:
+        raise UserError("Give both periods, e.g. ?base=2010-01-01..2024-12-31&current=2025-01-01..")
+    return store.cached(
+        ("change", base, current, query.by_key, query.filters, query.definition),
+        lambda e: change_result(e, base, current, query.by_key, query.filters, query.definition),
+    )
+
+
+def _change_html(
+    request: Request, view: View, query: Query, result: Any, _: str | None
+) -> Response:
+    view.extra = {"base": query.get("base"), "current": query.get("current"), "by": query.by_key}
+    return html_page(
+        request,
+        view,
+        "change.html",
+        result.rows,
+        result=result,
+        shown=display_rows(result.rows[:HTML_ROWS]),
+        dims=list(query.by),
+        dimensions=DIMENSIONS,
+    )
+
+
+def change_page(request: Request) -> Response:
+    """``/change`` (HTML): the form alone until both periods are given."""
+    query = parse_query(query_values(request), CHANGE.accepted)
+    _, fmt = split_format(request)
+    if fmt == "html" and not (query.get("base") and query.get("current")):
+        view = View(path="/change", definition=query.definition, filters=query.filters)
+        view.extra = {"by": query.by_key}
+        return html_page(
+            request, view, "change.html", None, result=None, shown=[], dims=list(query.by),
+            dimensions=DIMENSIONS,
+        )  # fmt: skip
+    return serve(request, CHANGE, None, api=False)
+
+
+# -- extra metrics: appeals, wait, backlog ----------------------------------------------------
+
+
+def _extra_page(store: Store, name: str) -> Page:
+    metric = store.extras[name]
+    own = tuple(o for o in metric.options)
+    accepted = accepts(RATE_VIEW, ("by",), own)
+    if not metric.takes_definition:
+        accepted = tuple(p for p in accepted if p != "definition")
+
+    def data(store: Store, query: Query, _: str | None) -> Any:
+        options = tuple((o, ",".join(query.values.get(o, ())) or None) for o in metric.options)
+        return store.extra(name, query.by_key, query.filters, query.definition, options)
+
+    def draw(request: Request, view: View, query: Query, result: Any, _: str | None) -> Response:
+        view.extra = {"by": query.by_key or None, **{o: query.get(o) for o in own}}
+        return html_page(
+            request, view, "metric.html", result.rows, name=name, result=result,
+            shown=display_rows(result.rows[:HTML_ROWS]), dimensions=DIMENSIONS,
+        )  # fmt: skip
+
+    return Page(
+        name=name,
+        path=f"/{name}",
+        api=f"/api/{name}",
+        accepted=accepted,
+        data=data,
+        html=draw,
+        csv=_rates_csv,
+        summary=f"{name.capitalize()} rows grouped by `by` (as `asylumstats {name}`)",
+        json=_rows,
+    )
+
+
+# -- search and methodology -------------------------------------------------------------------
+
+
+def search_data(store: Store, query: Query, _: str | None = None) -> Any:
+    q = (query.get("q") or "").strip()
+    if len(q) > 100:
+        raise UserError("Search for at most 100 characters.")
+    limit_text = query.get("limit") or "20"
+    try:
+        limit = int(limit_text)
+    except ValueError:
+        raise UserError(f"Bad limit '{limit_text}'; use a number from 1 to 50.") from None
+    if not 1 <= limit <= 50:
+        raise UserError(f"Bad limit '{limit_text}'; use a number from 1 to 50.")
+    return store.search(q, limit)
+
+
+def _search_html(request: Request, view: View, query: Query, data: Any, _: str | None) -> Response:
+    q = (query.get("q") or "").strip()
+    view.extra = {"q": q or None}
+    return html_page(request, view, "search.html", data, q=q)
+
+
+def methodology_page(request: Request) -> Response:
+    query = parse_query(query_values(request), accepts(RATE_VIEW))
+    view = View(path="/methodology", definition=query.definition, filters=query.filters)
+    return html_page(request, view, "methodology.html", None, body=methodology_html())
+
+
+# -- the registry -----------------------------------------------------------------------------
+
+OVERVIEW = Page(
+    name="overview",
+    path="/",
+    api="/api/overview",
+    accepted=accepts(RATE_VIEW),
+    data=overview_data,
+    html=overview_html,
+    csv=_sections,
+    summary="National overview: the rate by fiscal year and month under each definition",
+)
+RATES = _rates_page()
+COMPARE = Page(
+    name="compare",
+    path="/compare",
+    api="/api/compare",
+    accepted=accepts(RATE_VIEW),
+    data=compare_data,
+    html=_compare_html,
+    csv=_compare_csv,
+    summary="Compare judges: one to four `judge` codes side by side",
+)
+CHANGE = Page(
+    name="change",
+    path="/change",
+    api="/api/change",
+    accepted=accepts(RATE_VIEW, ("base", "current", "by")),
+    data=change_data,
+    html=_change_html,
+    csv=_rates_csv,
+    summary="Change of the grant rate between a base and a current period (SPEC §2.3)",
+    json=_rows,
+)
+SEARCH = Page(
+    name="search",
+    path="/search",
+    api="/api/search",
+    accepted=accepts(("q", "limit", "definition")),
+    data=search_data,
+    html=_search_html,
+    csv=lambda data: (data, None),
+    summary="Find a judge, court (also by hearing-location city), nationality or language",
+    twins=False,
+)
+
+#: Every view with its paths; the app, the tests and the docs read this.
+PAGES: tuple[Page, ...] = (
+    OVERVIEW,
+    RATES,
+    *(_profile_page(kind) for kind in PAGE_OF),
+    *(_more_page(kind) for kind in PAGE_OF),
+    COMPARE,
+    CHANGE,
+    SEARCH,
+)
+
+#: Pages whose HTML route needs a special first step (a form without parameters).
+_HTML_OVERRIDES: dict[str, Callable[[Request], Response]] = {
+    "compare": compare_page,
+    "change": change_page,
+}
+
+
+def _handler(page: Page, api: bool) -> Callable[..., Response]:
+    if page.has_code:
+
+        def with_code(request: Request, code: str) -> Response:
+            return serve(request, page, code, api)
+
+        handler: Callable[..., Response] = with_code
+    else:
+        override = None if api else _HTML_OVERRIDES.get(page.name)
+
+        def without_code(request: Request) -> Response:
+            if override is not None:
+                return override(request)
+            return serve(request, page, None, api)
+
+        handler = without_code
+    handler.__name__ = f"{'api' if api else 'page'}_{page.name.replace('-', '_')}"
+    handler.__doc__ = page.summary + "."
+    return handler
+
+
+def register(app: FastAPI, store: Store) -> None:
+    """Add every page, its twins and its API alias to ``app``."""
+    pages = [*PAGES, *(_extra_page(store, name) for name in store.extras)]
+    for page in pages:
+        html = _handler(page, api=False)
+        base = "/overview" if page.path == "/" else page.path
+        paths = [page.path] + ([f"{base}.json", f"{base}.csv"] if page.twins else [])
+        for path in dict.fromkeys(paths):
+            app.add_api_route(path, html, methods=["GET"], include_in_schema=False)
+        if page.api:
+            params = openapi_parameters(page.accepted)
+            app.add_api_route(
+                page.api,
+                _handler(page, api=True),
+                methods=["GET"],
+                tags=["api"],
+                summary=page.summary,
+                responses=openapi_responses(page.has_code, page.accepted),
+                openapi_extra={"parameters": params},
+            )
+    app.add_api_route("/methodology", methodology_page, methods=["GET"], include_in_schema=False)
+
+
+__all__ = [
+    "FILTER_PARAMS",
+    "PAGES",
+    "Page",
+    "compare_data",
+    "more_data",
+    "overview_data",
+    "profile_data",
+    "register",
+    "view_for",
+]

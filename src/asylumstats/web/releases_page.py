@@ -16,7 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from asylumstats.releases.store import KeptRelease, list_releases, store_dir
-from asylumstats.web.pages import respond, split_format, store_of, view_for
+from asylumstats.web.pages import csv_response, html_page, split_format, store_of, view_for
+from asylumstats.web.responses import CliJSONResponse
 
 router = APIRouter()
 
@@ -64,14 +65,8 @@ def releases_page(request: Request) -> Response:
     diff = latest_diff(store.db_path, kept)
     metrics = sorted((diff or {}).get("metrics", []), key=lambda m: -abs(m.get("change") or 0))
     data = {"page": "releases", "releases": rows, "latest_diff": diff}
-    return respond(
-        request,
-        view,
-        fmt,
-        "releases.html",
-        data,
-        rows,
-        "asylumstats-releases",
-        RELEASE_FIELDS,
-        top_metrics=metrics[:25],
-    )
+    if fmt == "json":
+        return CliJSONResponse(data)
+    if fmt == "csv":
+        return csv_response(rows, RELEASE_FIELDS, "asylumstats-releases")
+    return html_page(request, view, "releases.html", data, top_metrics=metrics[:25])

@@ -19,10 +19,20 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from asylumstats.metrics import DEFINITIONS, Filters
-from asylumstats.metrics.rates import SMALL_SAMPLE
+from asylumstats.metrics.definitions import SMALL_SAMPLE
+from asylumstats.metrics.dimensions import court_label
+from asylumstats.metrics.filters import ASYLUM_TYPES, CODE_FILTERS
 
 #: Definitions offered by the switch on every page (others are accepted in the URL).
-SWITCH_DEFINITIONS: tuple[str, ...] = ("merits", "eoir", "case")
+SWITCH_DEFINITIONS: tuple[str, ...] = ("merits", "eoir", "case", "protection")
+
+#: A page of one entity → the filter that page does not take (the entity itself).
+_OWN_FILTER: dict[str, str] = {
+    "/judges/": "judge",
+    "/courts/": "court",
+    "/nationalities/": "nationality",
+    "/languages/": "language",
+}
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -82,17 +92,46 @@ class View:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def state(self) -> dict[str, Any]:
-        f = self.filters
+        """The definition (when not the default) and every filter that is set."""
         return {
             "definition": self.definition if self.definition != "merits" else None,
-            "fy": f.fy,
-            "from": f.date_from.isoformat() if f.date_from else None,
-            "to": f.date_to.isoformat() if f.date_to else None,
+            **self.filters.as_params(),
         }
 
+    @property
+    def own(self) -> str | None:
+        """The filter this page does not take (a judge's page: ``judge``), if any."""
+        if self.path.startswith("/compare"):
+            return "judge"
+        return next((f for p, f in _OWN_FILTER.items() if self.path.startswith(p)), None)
+
+    def filter_inputs(self) -> list[tuple[str, str, str]]:
+        """``(name, label, value)`` of the code filters the controls offer on this page."""
+        current = self.filters.as_dict()
+        return [
+            (name, name.replace("_", " ").capitalize(), current[name] or "")
+            for name in CODE_FILTERS
+            if name != self.own
+        ]
+
+    def hidden(self) -> list[tuple[str, str]]:
+        """State the page's controls do not show (extra parameters), for hidden inputs."""
+        shown = {"definition", "fy", "from", "to", "represented", "asylum_type", *CODE_FILTERS}
+        pairs = [(k, str(v)) for k, v in self.state().items() if k not in shown and v]
+        for key, value in self.extra.items():
+            if isinstance(value, list | tuple):
+                pairs += [(key, str(v)) for v in value if v]
+            elif value:
+                pairs.append((key, str(value)))
+        return pairs
+
     def url(self, path: str, keep: bool = True, **params: Any) -> str:
-        """``path`` with the view state (unless ``keep`` is false) and ``params``."""
+        """``path`` with the view state (unless ``keep`` is false) and ``params``; a link to
+        a judge's (court's, …) page leaves out the judge (court, …) filter it cannot take."""
         merged: dict[str, Any] = dict(self.state()) if keep else {}
+        for prefix, own in _OWN_FILTER.items():
+            if path.startswith(prefix):
+                merged.pop(own, None)
         for key, value in params.items():
             merged[key.rstrip("_")] = value
         pairs: list[tuple[str, str]] = []
@@ -136,9 +175,13 @@ def environment() -> Environment:
         spec_json=spec_json,
         code=path_code,
         month_window=month_window,
+        court=lambda code, name=None: court_label(code, name) or "—",
     )
     env.globals.update(
-        SMALL_SAMPLE=SMALL_SAMPLE, DEFINITIONS=DEFINITIONS, SWITCH_DEFINITIONS=SWITCH_DEFINITIONS
+        SMALL_SAMPLE=SMALL_SAMPLE,
+        DEFINITIONS=DEFINITIONS,
+        SWITCH_DEFINITIONS=SWITCH_DEFINITIONS,
+        ASYLUM_TYPES=ASYLUM_TYPES,
     )
     return env
 

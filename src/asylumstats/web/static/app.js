@@ -79,7 +79,7 @@
         badge.className = "badge";
         badge.textContent = r.type;
         a.appendChild(badge);
-        a.appendChild(document.createTextNode(" " + (r.name || r.code) + " "));
+        a.appendChild(document.createTextNode(" " + (r.label || r.name || r.code) + " "));
         var meta = document.createElement("span");
         meta.className = "muted";
         meta.textContent = r.code + " · " + r.decisions.toLocaleString() + " decisions";

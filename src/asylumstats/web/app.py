@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from asylumstats import __version__
 from asylumstats.errors import NotFoundError, UserError
 from asylumstats.metrics import get_definition
-from asylumstats.web import pages, releases_page
+from asylumstats.web import hearings_page, pages, releases_page
 from asylumstats.web.data import Store
 from asylumstats.web.render import render
 from asylumstats.web.responses import CliJSONResponse
@@ -178,6 +178,7 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
     app.include_router(releases_page.router)
+    app.include_router(hearings_page.router)
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.add_middleware(SecurityMiddleware)

@@ -69,3 +69,23 @@ def test_releases_command_and_release_option(
     assert json.loads(chosen) != json.loads(newest)
     code, _, err = run(capsys, *args, "--release", "1999-01-01")
     assert code != 0 and "No release '1999-01-01'" in err and "Traceback" not in err
+
+
+def test_failed_swap_leaves_the_previous_release(
+    zips: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asylumstats.ingest import load
+
+    db = tmp_path / "eoir.duckdb"
+    ingest_release(zips["2026-07-01"], db, progress=False)
+    before = db.read_bytes()
+
+    def broken_swap(src: Path, dst: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(load, "_swap", broken_swap)
+    with pytest.raises(Exception, match="disk space|No space"):
+        ingest_release(zips["2026-08-01"], db, progress=False)
+    assert db.read_bytes() == before
+    assert _names(db) == [("EOIR Case Data 2026-0701", True)]
+    assert not list(tmp_path.glob("eoir.duckdb.tmp-*"))

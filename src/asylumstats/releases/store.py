@@ -170,8 +170,13 @@ def keep_and_swap(tmp: Path, db_path: Path, swap: Callable[[Path, Path], None]) 
         swap(tmp, target)
         return target
     _fold_wal(db_path)
-    os.replace(db_path, folder / file_name(old.release))
-    swap(tmp, db_path)
+    kept = folder / file_name(old.release)
+    os.replace(db_path, kept)
+    try:
+        swap(tmp, db_path)
+    except BaseException:  # put the previous release back: a failed ingest changes nothing
+        os.replace(kept, db_path)
+        raise
     return db_path
 
 

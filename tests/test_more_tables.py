@@ -92,3 +92,30 @@ def test_release_without_the_added_tables(tmp_path: Path) -> None:
     finally:
         con.close()
     assert "cases" in names and "schedule" not in names
+
+
+def test_values_of_a_table_as_in_the_file(sample: tuple[Path, dict], tmp_path: Path) -> None:
+    z, _ = sample
+    ingest_release(z, tmp_path / "db.duckdb", progress=False)
+    header, rows = _raw_rows(z, "B_TblProceedCharges")
+    want = {}
+    for r in rows:
+        r = r + [""] * (len(header) - len(r))  # the short row is padded with NULLs
+        vals = dict(zip(header, (v.strip() or None for v in r), strict=True))
+        want[int(vals["IDNPRCDCHG"])] = (
+            int(vals["IDNCASE"]),
+            int(vals["IDNPROCEEDING"]),
+            vals["CHARGE"],
+            vals["CHG_STATUS"],
+        )
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    try:
+        got = {
+            r[0]: tuple(r[1:])
+            for r in con.execute(
+                "SELECT idnprcdchg, idncase, idnproceeding, charge, chg_status FROM charges"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert got == want

@@ -159,7 +159,8 @@ def _download(
         raise UserError(f"The server answered {exc.code} {exc.reason} for {url}.") from None
     except urllib.error.URLError as exc:
         reason = getattr(exc.reason, "strerror", None) or str(exc.reason)
-        raise UserError(f"Cannot reach {url} ({reason}).") from None
+        kept = f"; the {have:,} bytes already downloaded are kept for the next run" if have else ""
+        raise UserError(f"Cannot reach {url} ({reason}){kept}.") from None
     except (TimeoutError, OSError) as exc:
         raise _Dropped(have, None, str(exc) or type(exc).__name__) from None
     with resp:

@@ -26,9 +26,12 @@ def diff(
     ] = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
 ) -> None:
-    """Compare two releases: records vanished, added and changed per table, and the asylum
-    figures that moved (national by fiscal year, by judge). With --engine spark, OLD and NEW
-    may also be folders written by 'asylumstats export --parquet'."""
+    """What changed between two releases: records per table and the asylum figures that moved.
+
+    Records vanished, added and changed per table (by primary key), and the grant rates that
+    moved (national by fiscal year, by judge). With --engine spark, OLD and NEW may also be
+    folders written by 'asylumstats export --parquet'.
+    """
     from asylumstats.commands._output import print_json
     from asylumstats.errors import UserError
     from asylumstats.releases.diff import diff_releases

@@ -23,8 +23,10 @@ def fetch(
         typer.Option("--out", help="File or folder to save to (default: the URL's file name)."),
     ] = None,
 ) -> None:
-    """Download a release zip: progress bar, resumes after an interruption, keeps the file
-    only when its size and every member's CRC check out."""
+    """Download a release zip: resumable, kept only when every member's CRC checks out.
+
+    A progress bar on a terminal; an interrupted download resumes (HTTP Range) on the next run.
+    """
     from rich.progress import (
         BarColumn,
         DownloadColumn,

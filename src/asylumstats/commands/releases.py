@@ -14,8 +14,10 @@ from asylumstats.paths import resolve_db
 
 @app.command("releases")
 def releases(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
-    """List the releases this database keeps, newest first; query commands choose one with
-    --release NAME-or-DATE (default: the newest)."""
+    """The releases this database keeps (name, date, rows, ingested when, synthetic).
+
+    Query commands choose one with --release NAME-or-DATE (default: the newest).
+    """
     from asylumstats.commands._output import print_csv, print_json
     from asylumstats.errors import UserError
     from asylumstats.releases.store import list_releases

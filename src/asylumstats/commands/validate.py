@@ -16,8 +16,11 @@ SHOWN = 30
 
 @app.command("validate")
 def validate(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
-    """Compare the database with published figures (case-level outcomes FY2020-2026, TRAC's
-    national counts, other tools' row counts), like with like, within stated tolerances."""
+    """The database's figures beside published ones, like with like, within tolerances.
+
+    Case-level outcomes FY2020-2026, TRAC's national counts, EOIR's pending cases and other
+    tools' row counts, each under its own convention.
+    """
     from asylumstats.commands._output import print_csv, print_json
     from asylumstats.releases.validate import FIELDS
     from asylumstats.releases.validate import validate as run

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from asylumstats.model.outcomes import CASE_TYPES as COUNTED_CASE_TYPES
 from asylumstats.sample.reference import Reference
 
 EPOCH = np.datetime64("1990-01-01", "D")
@@ -215,6 +216,16 @@ _FACILITIES = [
 ]
 
 
+#: True effects on the grant log-odds: represented / not, custody N / D / R, asylum type
+#: affirmative / defensive / unknown.
+REP_EFF = (0.55, -0.95)
+CUSTODY_EFF = np.array([0.2, -0.8, 0.0])
+ASY_EFF = np.array([0.4, 0.0, 0.0])
+#: Codes in the order of the effects above.
+CUSTODY_CODES = ("N", "D", "R")
+ASY_CODES = ("I", "E", "")
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -222,6 +233,17 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def _logit(p: float) -> float:
     p = min(max(p, 0.005), 0.995)
     return float(np.log(p / (1 - p)))
+
+
+def _families(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(lead case, rider case) index pairs: 12 % of cases lead 1-3 riders, the next cases."""
+    lead = np.nonzero(rng.random(m) < 0.12)[0]
+    nr = 1 + (rng.random(len(lead)) < 0.5) + (rng.random(len(lead)) < 0.2)
+    lc = np.repeat(lead, nr)
+    rfirst = np.cumsum(nr) - nr
+    rc = lc + 1 + (np.arange(len(lc)) - rfirst[np.repeat(np.arange(len(lead)), nr)])
+    okr = rc < m
+    return lc[okr], rc[okr]
 
 
 def group_cumsum(values: np.ndarray, first: np.ndarray, owner: np.ndarray) -> np.ndarray:
@@ -317,21 +339,18 @@ class Model:
         pooled_g = sum(v[0] for v in ref.court_outcomes.values())
         pooled_d = sum(v[1] for v in ref.court_outcomes.values())
         nat_pooled = _logit(pooled_g / (pooled_g + pooled_d))
+        self.court_eff = np.zeros(len(trial))
         for i, court in enumerate(self.courts):
             cg = sum(v[0] for (c, f), v in ref.court_outcomes.items() if c == court and f <= 2024)
             cd = sum(v[1] for (c, f), v in ref.court_outcomes.items() if c == court and f <= 2024)
             prior = float(np.exp(nat_pooled) / (1 + np.exp(nat_pooled)))
             ceff = _logit((cg + 20 * prior) / (cg + cd + 20)) - nat_pooled
+            self.court_eff[i] = ceff
+            # additive on the log-odds scale (court + fiscal year), so that a model with
+            # court and fiscal-year main effects is the true model
             for j in range(nfy):
-                fy = self.fy0 + j
-                nat_p = nat_fy.get(max(min(fy, 2035), 1996), 0.3)
-                g, d = (
-                    ref.court_outcomes.get((court, min(fy, 2026)), (0, 0)) if fy >= 2020 else (0, 0)
-                )
-                if g + d > 0:
-                    base[i, j] = _logit((g + 10 * nat_p) / (g + d + 10))
-                else:
-                    base[i, j] = _logit(nat_p) + ceff
+                nat_p = nat_fy.get(max(min(self.fy0 + j, 2035), 1996), 0.3)
+                base[i, j] = _logit(nat_p) + ceff
         self.base = base
 
         # judges: each real judge gets one home court among the courts listed for them
@@ -367,6 +386,14 @@ class Model:
         )
         fixed = np.array([len(js) == 0 for js in self.court_judges])
         self.cj_n[fixed] = 1
+        self.judge_court = np.full(len(judges), -1, dtype=np.int64)
+        for c, js in enumerate(self.court_judges):
+            self.judge_court[js] = c
+        self._tenures(rng, nfy)
+
+        # truth accumulator: merits decisions per covariate cell (see ``observe``)
+        self.cell_n = np.zeros(nfy * len(ref.nationalities) * 2 * 3 * 3 + 1)
+        self.judge_n = np.zeros(len(judges), dtype=np.int64)
 
         # hearing locations per court (the court's own code first when it is an hloc code)
         hl: dict[str, list[str]] = {c: [] for c in self.courts}
@@ -402,6 +429,111 @@ class Model:
         w = np.array([_YEAR_W[y] for y in years])
         self.year_p = w / w.sum()
 
+    def _tenures(self, rng: np.random.Generator, nfy: int) -> None:
+        """Each judge sits from one fiscal year to another; ``active`` lists, per court and
+        fiscal year, the court's judges sitting then (all of them when none is)."""
+        n = len(self.judge_codes)
+        start = rng.integers(1992, self.release_fy + 1, n)
+        start[rng.random(n) < 0.3] = 1992  # a third sit from the start of the record
+        end = np.minimum(start + 3 + rng.exponential(12, n).astype(int), 2035)
+        end[rng.random(n) < 0.6] = 2035  # most still sit at the release date
+        self.tenure = np.stack([start, end], axis=1)
+        flat: list[int] = []
+        first = np.zeros((len(self.courts), nfy), dtype=np.int64)
+        count = np.zeros((len(self.courts), nfy), dtype=np.int64)
+        for c, js in enumerate(self.court_judges):
+            js = js if len(js) else np.array([0])
+            for j in range(nfy):
+                fy = self.fy0 + j
+                on = js[(start[js] <= fy) & (end[js] >= fy)]
+                if not len(on):
+                    on = js
+                first[c, j] = len(flat)
+                count[c, j] = len(on)
+                flat += on.tolist()
+        self.active_flat = np.array(flat, dtype=np.int64)
+        self.active_first = first
+        self.active_n = count
+
+    def judges_at(self, rng: np.random.Generator, court: np.ndarray, fyi: np.ndarray) -> np.ndarray:
+        """A judge of ``court`` sitting in fiscal-year index ``fyi``, uniformly."""
+        n = self.active_n[court, fyi]
+        pick = (rng.random(len(court)) * n).astype(np.int64)
+        return self.active_flat[self.active_first[court, fyi] + pick]
+
+    def logit(
+        self,
+        court: np.ndarray,
+        fyi: np.ndarray,
+        judge: np.ndarray,
+        nat: np.ndarray,
+        rep: np.ndarray,
+        cust: np.ndarray,
+        asy: np.ndarray,
+    ) -> np.ndarray:
+        """The true grant log-odds of an asylum merits decision (``cust`` 0 N, 1 D, 2 R;
+        ``asy`` 0 affirmative, 1 defensive, 2 unknown)."""
+        return (
+            self.base[court, fyi]
+            + self.judge_eff[judge]
+            + self.nat_eff[nat]
+            + np.where(rep, REP_EFF[0], REP_EFF[1])
+            + CUSTODY_EFF[cust]
+            + ASY_EFF[asy]
+        )
+
+    def _cell(
+        self, fyi: np.ndarray, nat: np.ndarray, rep: np.ndarray, cust: np.ndarray, asy: np.ndarray
+    ) -> np.ndarray:
+        return (((fyi * len(self.nat_codes) + nat) * 2 + rep.astype(np.int64)) * 3 + cust) * 3 + asy
+
+    def observe(
+        self,
+        judge: np.ndarray,
+        fyi: np.ndarray,
+        nat: np.ndarray,
+        rep: np.ndarray,
+        cust: np.ndarray,
+        asy: np.ndarray,
+    ) -> None:
+        """Count merits decisions (grant or denial) per covariate cell and per judge."""
+        np.add.at(self.cell_n, self._cell(fyi, nat, rep, cust, asy), 1)
+        np.add.at(self.judge_n, judge, 1)
+
+    def judge_truth(self) -> list[dict[str, object]]:
+        """Per judge: home court, tenure, true effect (log-odds, relative to the court's
+        judges), merits decisions generated, and the true standardized rate: the expected
+        grant share of the judge on the mix of all merits decisions generated."""
+        cells = np.nonzero(self.cell_n)[0]
+        w = self.cell_n[cells]
+        total = float(w.sum())
+        rest, asy = np.divmod(cells, 3)
+        rest, cust = np.divmod(rest, 3)
+        rest, rep = np.divmod(rest, 2)
+        fyi, nat = np.divmod(rest, len(self.nat_codes))
+        mix = (
+            self.nat_eff[nat] + np.where(rep == 1, REP_EFF[0], REP_EFF[1]) + CUSTODY_EFF[cust]
+        ) + ASY_EFF[asy]
+        out: list[dict[str, object]] = []
+        for j, code in enumerate(self.judge_codes):
+            c = int(self.judge_court[j])
+            if c < 0:
+                continue
+            eta = self.base[c, fyi] + self.judge_eff[j] + mix
+            rate = float((w * _sigmoid(eta)).sum() / total) if total else None
+            out.append(
+                {
+                    "judge_code": str(code),
+                    "court_code": str(self.courts[c]),
+                    "effect": round(float(self.judge_eff[j]), 6),
+                    "court_effect": round(float(self.court_eff[c]), 6),
+                    "tenure_fy": [int(self.tenure[j, 0]), int(self.tenure[j, 1])],
+                    "merits_decisions": int(self.judge_n[j]),
+                    "standardized_rate": None if rate is None else round(rate, 6),
+                }
+            )
+        return out
+
     # ------------------------------------------------------------------ chunk
     def chunk(self, rng: np.random.Generator, ids: Ids, m: int) -> Chunk:  # noqa: C901
         R = self.release_day
@@ -423,7 +555,13 @@ class Model:
         rep = rng.random(m) < np.select([custody == "D", custody == "R"], [0.35, 0.6], 0.7)
         lang = self.nat_lang[nat].copy()
         lang[rng.random(m) < 0.06] = "ENG"
+        asy_draw = _pick(["I", "E", ""], rng, m, [0.27, 0.66, 0.07])
+        # families: a lead case and 1-3 riders (the next cases), who share its attributes
+        lc, rc = _families(rng, m)
+        for arr in (osc, nat, ctype, custody, rep, lang, asy_draw):
+            arr[rc] = arr[lc]
         natc = self.nat_codes[nat]
+        no_osc = rng.random(m) < 0.02  # charging document date missing
 
         # ---------------- proceedings
         k = 1 + (rng.random(m) < 0.2) + (rng.random(m) < 0.07) + (rng.random(m) < 0.02)
@@ -441,6 +579,7 @@ class Model:
         P = len(pc)
         pos = np.arange(P) - first[pc]
         last = pos == k[pc] - 1
+        lp = first + k - 1  # last proceeding of each case
         dur = (np.exp(rng.normal(np.log(600), 0.9, P)) + 20).astype(int)
         nxt = np.append(start[1:], 0)
         comp = np.where(last, start + dur, nxt)
@@ -448,14 +587,35 @@ class Model:
         pid = np.arange(ids.proc, ids.proc + P, dtype=np.int64)
         pid_s = istr(pid)
         ids.proc += P
+
+        # ---------------- applications (which cases have one)
+        app_ok = np.isin(ctype, list(_APP_SHARE))
+        share = np.zeros(m)
+        for t, s in _APP_SHARE.items():
+            share[ctype == t] = s
+        has_app = app_ok & (rng.random(m) < share)
+        has_asyl = has_app & ((ctype == "AOC") | ((ctype != "WHO") & (rng.random(m) < 0.86)))
+        has_app[rc] = has_app[lc]
+        has_asyl[rc] = has_asyl[lc]
+        # a decided proceeding reopened or remanded into the case's last proceeding: it
+        # carries its own asylum decision (so ``case`` and ``merits`` differ)
+        reopened = ~last & (pos == k[pc] - 2) & has_asyl[pc] & (comp >= 0) & (rng.random(P) < 0.45)
+
+        # ---------------- courts and judges
         court = _choice(rng, P, list(self.court_p))
         moved = pos > 0
         shift = rng.integers(1, len(self.courts), P)
         for _ in range(3):  # a transferred proceeding sits at another court than the previous
             prev = np.roll(court, 1)
-            same = moved & (court == prev)
+            same = moved & (court == prev) & ~np.roll(reopened, 1)
             court = np.where(same, (court + shift) % len(self.courts), court)
-        judge = self.cj_flat[self.cj_start[court] + (rng.random(P) * self.cj_n[court]).astype(int)]
+        after = np.nonzero(reopened)[0] + 1  # a reopened case stays at its court
+        court[after] = court[after - 1]
+        court[lp[rc]] = court[lp[lc]]
+        pfy = fiscal_year(np.where(comp >= 0, comp, R - 1))
+        pfyi = np.clip(pfy - self.fy0, 0, self.base.shape[1] - 1)
+        judge = self.judges_at(rng, court, pfyi)
+        judge[lp[rc]] = judge[lp[lc]]
         hl = self.hl_n[court]
         hsel = np.where(rng.random(P) < 0.75, 0, (rng.random(P) * hl).astype(int))
         hloc = self.hl_flat[self.hl_start[court] + hsel]
@@ -465,14 +625,62 @@ class Model:
         last_court = court[first + k - 1]
         e28 = np.where(rep, np.minimum(start[first] + rng.integers(5, 400, m), R - 1), -1)
 
-        # ---------------- applications
-        app_ok = np.isin(ctype, list(_APP_SHARE))
-        share = np.zeros(m)
-        for t, s in _APP_SHARE.items():
-            share[ctype == t] = s
-        has_app = app_ok & (rng.random(m) < share)
-        has_asyl = has_app & ((ctype == "AOC") | ((ctype != "WHO") & (rng.random(m) < 0.86)))
-        lp = first + k - 1  # last proceeding of each case
+        # ---------------- asylum outcomes, per proceeding that decides one
+        asy_type = blank(m)
+        asy_type[has_asyl] = asy_draw[has_asyl]
+        na_ = ~has_asyl & (rng.random(m) < 0.05)
+        asy_type[na_] = "E"
+        asy_i = np.select([asy_type == "I", asy_type == "E"], [0, 1], 2)
+        cust_i = np.select([custody == "D", custody == "R"], [1, 2], 0)
+        p_logit = self.logit(court, pfyi, judge, nat[pc], rep[pc], cust_i[pc], asy_i[pc])
+        pgrant = rng.random(P) < _sigmoid(p_logit)
+        u = rng.random(P)
+        deciding = (last & completed & has_asyl[pc]) | reopened
+        # class: 0 merits, 1 other, 2 no decision recorded; the last proceeding can be an
+        # in-absentia removal order (asylum abandoned, or no decision recorded)
+        pcls = np.where(u < 0.58, 0, np.where(u < 0.94, 1, 2))
+        pcls[reopened] = np.where(u[reopened] < 0.85, 0, 1)
+        absent = (
+            last
+            & deciding
+            & ~rep[pc]
+            & (pcust == "N")
+            & np.isin(pctype, ["RMV", "DEP", "EXC"])
+            & (rng.random(P) < 0.12)
+        )
+        pcls[absent] = np.where(rng.random(int(absent.sum())) < 0.6, 1, 2)
+        # riders follow their lead case (same judge): same class and outcome, mostly
+        follow = rng.random(len(rc)) < 0.85
+        fl, fr = lp[lc[follow]], lp[rc[follow]]
+        both = deciding[fl] & deciding[fr]
+        pcls[fr[both]] = pcls[fl[both]]
+        pgrant[fr[both]] = pgrant[fl[both]]
+        absent[fr[both]] = absent[fl[both]]
+        grant_code = _pick(["G", "F", "I", "C", "P"], rng, P, [0.62, 0.18, 0.1, 0.05, 0.05])
+        other_code = _pick(
+            ["W", "A", "S", "O", "M", "L"], rng, P, [0.38, 0.22, 0.12, 0.1, 0.13, 0.05]
+        )
+        other_code[absent] = "A"
+        none_code = _pick(["R", "T", ""], rng, P, [0.3, 0.2, 0.5])
+        none_code[absent] = ""
+        pcode = np.select(
+            [pcls == 0, pcls == 1, pcls == 2],
+            [np.where(pgrant, grant_code, "D"), other_code, none_code],
+            "",
+        )
+        pcode[~deciding] = ""
+        oc = np.select(
+            [(pcls == 0) & pgrant, pcls == 0, pcls == 1], ["grant", "deny", "other"], "none"
+        )
+        oc = np.where(deciding, oc, "")
+        outcome = oc[lp]
+        outcome = np.where(has_asyl & (comp[lp] >= 0), outcome, "")
+        lp_done = comp[lp] >= 0
+        merit = deciding & (pcls == 0) & np.isin(pctype, list(COUNTED_CASE_TYPES))
+        mi = np.nonzero(merit)[0]
+        self.observe(judge[mi], pfyi[mi], nat[pc[mi]], rep[pc[mi]], cust_i[pc[mi]], asy_i[pc[mi]])
+
+        # ---------------- application rows
         rows_c: list[np.ndarray] = []
         rows_p: list[np.ndarray] = []
         rows_code: list[np.ndarray] = []
@@ -492,8 +700,8 @@ class Model:
         extra = has_app & (rng.random(m) < 0.05)
         add(extra & (ctype == "DEP"), "SUSP")
         add(extra & (ctype != "DEP"), "212h")
-        # ASYL on venue-changed earlier proceedings (decided T or left blank)
-        early = np.nonzero(has_asyl[pc] & ~last & (rng.random(P) < 0.5))[0]
+        # ASYL on earlier proceedings: decided when reopened, else T or blank (venue change)
+        early = np.nonzero(has_asyl[pc] & ~last & ((rng.random(P) < 0.5) | reopened))[0]
         rows_c.append(pc[early])
         rows_p.append(early)
         rows_code.append(np.full(len(early), "ASYL", dtype=object))
@@ -511,42 +719,14 @@ class Model:
         recd = np.minimum(start[ap] + rng.integers(20, 300, A), hi)
         recd = np.maximum(recd, start[ap])
 
-        # asylum outcome per case (on the last proceeding)
-        u = rng.random(m)
-        lp_done = comp[lp] >= 0
-        cls = np.where(~lp_done, 3, np.where(u < 0.58, 0, np.where(u < 0.94, 1, 2)))
-        fy = fiscal_year(np.where(lp_done, comp[lp], R - 1))
-        fyi = np.clip(fy - self.fy0, 0, self.base.shape[1] - 1)
-        logit = (
-            self.base[court[lp], fyi]
-            + self.judge_eff[judge[lp]]
-            + self.nat_eff[nat]
-            + np.where(rep, 0.55, -0.95)
-            + np.select([custody == "D", custody == "R"], [-0.8, 0.0], 0.2)
-        )
-        grant = rng.random(m) < _sigmoid(logit)
-        n = m
-        grant_code = _pick(["G", "F", "I", "C", "P"], rng, n, [0.62, 0.18, 0.1, 0.05, 0.05])
-        other_code = _pick(
-            ["W", "A", "S", "O", "M", "L"], rng, n, [0.38, 0.22, 0.12, 0.1, 0.13, 0.05]
-        )
-        none_code = _pick(["R", "T", ""], rng, n, [0.3, 0.2, 0.5])
-        asyl_dec = np.select(
-            [cls == 0, cls == 1, cls == 2],
-            [np.where(grant, grant_code, "D"), other_code, none_code],
-            "",
-        )
-        outcome = np.select(
-            [(cls == 0) & grant, cls == 0, cls == 1], ["grant", "deny", "other"], "none"
-        )
-        outcome = np.where(has_asyl, outcome, "")
-
         adec = blank(A)
         is_asyl = acode == "ASYL"
         sel = is_asyl & a_last
-        adec[sel] = asyl_dec[ac[sel]]
+        adec[sel] = pcode[ap[sel]]
         sel = is_asyl & ~a_last
         adec[sel] = np.where(rng.random(int(sel.sum())) < 0.65, "T", "")
+        sel = is_asyl & reopened[ap]
+        adec[sel] = pcode[ap[sel]]
         rel_dec = _pick(
             ["G", "D", "M", "W", "A", "L", ""], rng, A, [0.1, 0.45, 0.2, 0.1, 0.05, 0.03, 0.07]
         )
@@ -565,10 +745,9 @@ class Model:
         # ---------------- proceeding completion codes
         dec = blank(P)
         oth = blank(P)
-        trans = ~last
+        trans = ~last & ~reopened
         oth[trans] = np.where(rng.random(int(trans.sum())) < 0.7, "C", "T")
-        fin = last & completed
-        oc = outcome[pc]
+        fin = (last & completed) | reopened
         merits_map = {
             "RMV": ("R", "X"),
             "DEP": ("R", "D"),
@@ -600,8 +779,9 @@ class Model:
         for t, (g, d) in merits_map.items():
             dec[fin & (pctype == t) & (oc == "grant")] = g
             dec[fin & (pctype == t) & (oc == "deny")] = d
-        admin = fin & ((oc == "") | (oc == "none")) & (rng.random(P) < 0.22)
-        admin |= fin & (oc == "other") & np.isin(asyl_dec[pc], ["S", "O"])
+        admin = fin & ~reopened & ((oc == "") | (oc == "none")) & (rng.random(P) < 0.22)
+        admin |= fin & (oc == "other") & np.isin(pcode, ["S", "O"])
+        admin &= ~absent
         na = int(admin.sum())
         oth[admin] = _pick(
             ["A", "F", "Y", "X", "P", "O", "K", "B", "M"],
@@ -614,7 +794,10 @@ class Model:
         absentia = blank(P)
         absentia[completed] = "N"
         inab = fin & (dec == "X") & ~rep[pc] & (pcust == "N") & (oc == "") & (rng.random(P) < 0.5)
-        absentia[inab] = "Y"
+        removal = {"RMV": "X", "DEP": "D", "EXC": "E"}
+        for t, code in removal.items():
+            dec[absent & (pctype == t)] = code
+        absentia[inab | absent] = "Y"
         dec_type = blank(P)
         dt = fin & (dec != "")
         dec_type[dt] = _pick(["O", "W", "7", "6"], rng, int(dt.sum()), [0.48, 0.43, 0.07, 0.02])
@@ -727,10 +910,6 @@ class Model:
         det_day = np.where(detained, start[first] - rng.integers(1, 30, m), -1)
         released = custody == "R"
         rel_day = np.where(released, np.minimum(det_day + rng.integers(10, 200, m), R - 1), -1)
-        asy_type = blank(m)
-        asy_type[has_asyl] = _pick(["I", "E", ""], rng, int(has_asyl.sum()), [0.27, 0.66, 0.07])
-        na_ = ~has_asyl & (rng.random(m) < 0.05)
-        asy_type[na_] = "E"
         birth = NUM_S[rng.integers(1, 13, m)] + "/" + NUM_S[year - rng.integers(1, 60, m)]
         birth[rng.random(m) < 0.46] = ""
         # "AWC/ATD" (7 characters) is a real code too, but tables.py caps the column at 6.
@@ -826,8 +1005,8 @@ class Model:
         out.tables["B_TblProceeding"] = {
             "IDNPROCEEDING": pid_s,
             "IDNCASE": cid_s[pc],
-            "OSC_DATE": dates(osc[pc]),
-            "INPUT_DATE": dates(start),
+            "OSC_DATE": dates(np.where(no_osc[pc], -1, osc[pc])),
+            "INPUT_DATE": dates(np.where(rng.random(P) < 0.002, -1, start)),
             "BASE_CITY_CODE": self.courts[court],
             "HEARING_LOC_CODE": hloc,
             "IJ_CODE": jcode,
@@ -966,13 +1145,6 @@ class Model:
         ids.custody += C
 
         # ---------------- tbl_Lead_Rider
-        lead = np.nonzero(rng.random(m) < 0.12)[0]
-        nr = 1 + (rng.random(len(lead)) < 0.5) + (rng.random(len(lead)) < 0.2)
-        lc = np.repeat(lead, nr)
-        rfirst = np.cumsum(nr) - nr
-        rc = lc + 1 + (np.arange(len(lc)) - rfirst[np.repeat(np.arange(len(lead)), nr)])
-        okr = rc < m
-        lc, rc = lc[okr], rc[okr]
         L = len(lc)
         active = rng.random(L) < 0.85
         created = np.minimum(start[first[lc]] + rng.integers(0, 90, L), R - 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typer
+
 from asylumstats.cli import app
 from asylumstats.commands._output import print_result, rate_table, release_label
 from asylumstats.commands.options import (
@@ -51,9 +53,20 @@ def rate(
     definition: DefinitionOption = "merits",
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
+    adjust: bool = typer.Option(
+        False,
+        "--adjust",
+        help="With --by judge or --by court: add case-mix adjusted rates (partial pooling), "
+        "the court's other judges, p and q values.",
+    ),
 ) -> None:
     """Asylum grant rates with counts and 95% intervals, grouped by any dimensions."""
     filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
+    if adjust:
+        from asylumstats.commands.adjusted import print_adjusted
+
+        print_adjusted(db, engine, by, filters, get_definition(definition), fmt, caption)
+        return
     result = run_on(db, engine, rate_result, by, filters, get_definition(definition))
     title = f"Asylum grant rate ({result.definition.name})"
     print_result(

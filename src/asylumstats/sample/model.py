@@ -430,36 +430,48 @@ class Model:
         self.year_p = w / w.sum()
 
     def _tenures(self, rng: np.random.Generator, nfy: int) -> None:
-        """Each judge sits from one fiscal year to another; ``active`` lists, per court and
-        fiscal year, the court's judges sitting then (all of them when none is)."""
+        """Each judge sits from one fiscal year to another, and about a third of the judges
+        hear the detained docket. ``active_*`` list, per docket (0 non-detained, 1 detained),
+        court and fiscal year, the court's judges of that docket sitting then (else the
+        court's judges sitting then, else all the court's judges)."""
         n = len(self.judge_codes)
         start = rng.integers(1992, self.release_fy + 1, n)
         start[rng.random(n) < 0.3] = 1992  # a third sit from the start of the record
         end = np.minimum(start + 3 + rng.exponential(12, n).astype(int), 2035)
         end[rng.random(n) < 0.6] = 2035  # most still sit at the release date
         self.tenure = np.stack([start, end], axis=1)
+        self.detained_docket = rng.random(n) < 0.3
         flat: list[int] = []
-        first = np.zeros((len(self.courts), nfy), dtype=np.int64)
-        count = np.zeros((len(self.courts), nfy), dtype=np.int64)
+        shape = (2, len(self.courts), nfy)
+        first = np.zeros(shape, dtype=np.int64)
+        count = np.zeros(shape, dtype=np.int64)
         for c, js in enumerate(self.court_judges):
             js = js if len(js) else np.array([0])
             for j in range(nfy):
                 fy = self.fy0 + j
-                on = js[(start[js] <= fy) & (end[js] >= fy)]
-                if not len(on):
-                    on = js
-                first[c, j] = len(flat)
-                count[c, j] = len(on)
-                flat += on.tolist()
+                sitting = js[(start[js] <= fy) & (end[js] >= fy)]
+                if not len(sitting):
+                    sitting = js
+                for docket in (0, 1):
+                    on = sitting[self.detained_docket[sitting] == bool(docket)]
+                    if not len(on):
+                        on = sitting
+                    first[docket, c, j] = len(flat)
+                    count[docket, c, j] = len(on)
+                    flat += on.tolist()
         self.active_flat = np.array(flat, dtype=np.int64)
         self.active_first = first
         self.active_n = count
 
-    def judges_at(self, rng: np.random.Generator, court: np.ndarray, fyi: np.ndarray) -> np.ndarray:
-        """A judge of ``court`` sitting in fiscal-year index ``fyi``, uniformly."""
-        n = self.active_n[court, fyi]
+    def judges_at(
+        self, rng: np.random.Generator, court: np.ndarray, fyi: np.ndarray, detained: np.ndarray
+    ) -> np.ndarray:
+        """A judge of ``court`` sitting in fiscal-year index ``fyi``, uniformly; detained
+        cases go mostly (85 %) to the detained docket's judges, the others to the rest."""
+        docket = np.where(rng.random(len(court)) < 0.85, detained, ~detained).astype(np.int64)
+        n = self.active_n[docket, court, fyi]
         pick = (rng.random(len(court)) * n).astype(np.int64)
-        return self.active_flat[self.active_first[court, fyi] + pick]
+        return self.active_flat[self.active_first[docket, court, fyi] + pick]
 
     def logit(
         self,
@@ -614,7 +626,7 @@ class Model:
         court[lp[rc]] = court[lp[lc]]
         pfy = fiscal_year(np.where(comp >= 0, comp, R - 1))
         pfyi = np.clip(pfy - self.fy0, 0, self.base.shape[1] - 1)
-        judge = self.judges_at(rng, court, pfyi)
+        judge = self.judges_at(rng, court, pfyi, custody[pc] == "D")
         judge[lp[rc]] = judge[lp[lc]]
         hl = self.hl_n[court]
         hsel = np.where(rng.random(P) < 0.75, 0, (rng.random(P) * hl).astype(int))

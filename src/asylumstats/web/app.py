@@ -46,7 +46,7 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 #: Parameters of ``/api/rates`` (exactly those of ``asylumstats rate``) plus ``format``.
-RATE_PARAMS = ("by", "fy", "from", "to", "judge", "court", "nationality", "definition")
+RATE_PARAMS = ("by", "fy", "from", "to", "judge", "court", "nationality", "definition", "adjust")
 
 
 class SecurityMiddleware:
@@ -193,6 +193,7 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
         nationality: str | None = Query(None, description="Nationality code."),
         definition: str = Query("merits", description="merits, eoir, case or protection."),
         format: str | None = Query(None, description="json (default) or csv."),  # noqa: A002
+        adjust: bool = Query(False, description="With by=judge or by=court: adjusted rates."),
     ) -> Response:
         """A JSON array of rate rows, identical to `asylumstats rate --format json`."""
         check_params(request, RATE_PARAMS)
@@ -201,7 +202,7 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
         d = get_definition(definition).name
         filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
         by_key = ",".join(x.name for x in dims)
-        result = store.rates(by_key, filters, d)
+        result = (store.adjusted_rates if adjust else store.rates)(by_key, filters, d)
         if fmt == "csv":
             return Response(to_csv(result.rows, result.fields), media_type="text/csv")
         return CliJSONResponse(result.rows)

@@ -74,70 +74,73 @@ Z95 = 1.959963984540054
 
 
 # ---------------------------------------------------------------------------- cells
+#: The factor columns of a cell: the judge, then the covariates.
+_FACTORS: tuple[str, ...] = ("judge_code", *_COVARIATES)
+
+
 @dataclass
 class Cells:
-    """Grouped counts: level codes per factor, grants, trials (the definition's decisions)
-    and all decisions of any outcome (for the main court and the judge's fiscal years)."""
+    """Grouped counts. ``codes[col]`` holds, per cell, the index of the cell's value in
+    ``levels[col]`` (the sorted distinct values, NULL last); ``grants``, ``trials`` (the
+    definition's decisions) and ``any_outcome`` (decisions of any outcome) are counts."""
 
-    judge: np.ndarray  # object: judge code or None
-    court: np.ndarray  # object
-    fiscal_year: np.ndarray  # int64
-    covariates: dict[str, np.ndarray]  # column → object array
-    grants: np.ndarray  # float64
-    trials: np.ndarray  # float64
-    any_outcome: np.ndarray  # float64
+    codes: dict[str, np.ndarray]
+    levels: dict[str, list[Any]]
+    grants: np.ndarray
+    trials: np.ndarray
+    any_outcome: np.ndarray
 
 
 def cells_sql(definition: Definition, filters: Filters) -> tuple[str, list[Any]]:
-    """The grouped-count query of the model (one row per covariate cell and judge)."""
+    """The grouped-count query of the model: one row per cell, the factor values as their
+    0-based rank among the distinct values (NULL last), so only integers come back."""
     d = definition
     trials = f"({d.grant_sql}) OR ({d.denial_sql})"
     if d.other_in_denominator:
         trials += f" OR ({d.other_sql})"
-    keys = ["judge_code", *_COVARIATES]
     where, params = filters.where()
-    sql = (
-        f"SELECT {', '.join(keys)}, "
+    grouped = (
+        f"SELECT {', '.join(_FACTORS)}, "
         f"SUM(CASE WHEN {d.grant_sql} THEN 1 ELSE 0 END) AS n_grants, "
         f"SUM(CASE WHEN {trials} THEN 1 ELSE 0 END) AS n_trials, "
         "COUNT(*) AS n_any "
-        f"FROM {d.table} {where} GROUP BY {', '.join(keys)} "
-        # a fixed order: the fit sums in this order, so its result does not depend on threads
-        f"ORDER BY {', '.join(f'{k} NULLS LAST' for k in keys)}"
+        f"FROM {d.table} {where} GROUP BY {', '.join(_FACTORS)}"
+    )
+    ranks = [f"DENSE_RANK() OVER (ORDER BY {c} NULLS LAST) - 1 AS {c}" for c in _FACTORS]
+    order = ", ".join(_FACTORS)
+    sql = (
+        f"SELECT * FROM (SELECT {', '.join(ranks)}, n_grants, n_trials, n_any "
+        f"FROM ({grouped}) AS g) AS r ORDER BY {order}"  # fixed order: sums do not vary
     )
     return sql, params
 
 
-def load_cells(engine: Any, definition: Definition, filters: Filters) -> Cells:
-    """Run :func:`cells_sql` and return its columns as arrays."""
-    sql, params = cells_sql(definition, filters)
-    rows = engine.query(sql, params).rows
-    cols = list(zip(*rows, strict=True)) if rows else [()] * (len(_COVARIATES) + 4)
-
-    def obj(i: int) -> np.ndarray:
-        out = np.empty(len(rows), dtype=object)
-        out[:] = list(cols[i])
-        return out
-
-    fy = np.array([-1 if v is None else int(v) for v in cols[1]], dtype=np.int64)
-    return Cells(
-        judge=obj(0),
-        court=obj(len(_COVARIATES)),
-        fiscal_year=fy,
-        covariates={c: obj(i + 1) for i, c in enumerate(_COVARIATES)},
-        grants=np.array(cols[-3], dtype=float),
-        trials=np.array(cols[-2], dtype=float),
-        any_outcome=np.array(cols[-1], dtype=float),
+def levels_sql(column: str, definition: Definition, filters: Filters) -> tuple[str, list[Any]]:
+    """The distinct values of a factor column, in the order of :func:`cells_sql`'s ranks."""
+    where, params = filters.where()
+    return (
+        f"SELECT {column} FROM (SELECT DISTINCT {column} FROM {definition.table} {where}) AS v "
+        f"ORDER BY {column} NULLS LAST",
+        params,
     )
 
 
-def _codes(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-    """Integer codes of the values (None is a level of its own) and the level list."""
-    keys = [(v is None, "" if v is None else str(v)) for v in values.tolist()]
-    levels = sorted(set(keys))
-    index = {k: i for i, k in enumerate(levels)}
-    codes = np.fromiter((index[k] for k in keys), dtype=np.int64, count=len(keys))
-    return codes, [None if none else text for none, text in levels]
+def load_cells(engine: Any, definition: Definition, filters: Filters) -> Cells:
+    """Run :func:`cells_sql` (and :func:`levels_sql`) and return the cells as arrays."""
+    sql, params = cells_sql(definition, filters)
+    rows = engine.query(sql, params).rows
+    data = np.array(rows, dtype=np.int64).reshape(len(rows), len(_FACTORS) + 3)
+    levels = {}
+    for col in _FACTORS:
+        lsql, lparams = levels_sql(col, definition, filters)
+        levels[col] = [r[0] for r in engine.query(lsql, lparams).rows]
+    return Cells(
+        codes={c: data[:, i] for i, c in enumerate(_FACTORS)},
+        levels=levels,
+        grants=data[:, -3].astype(float),
+        trials=data[:, -2].astype(float),
+        any_outcome=data[:, -1].astype(float),
+    )
 
 
 # ---------------------------------------------------------------------------- the fit
@@ -146,86 +149,175 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class Fit:
-    """The fitted model: linear predictor parts and the judge-level posterior."""
+class Factor:
+    """One factor of the model: per-cell level index, number of levels, ridge penalty."""
 
-    base: np.ndarray  # per cell: intercept + every fixed effect except the court
-    court_eff: np.ndarray  # per court level
-    judge_eff: np.ndarray  # per judge level (posterior mode)
-    judge_info: np.ndarray  # per judge level: Fisher information sum of n p (1 - p)
-    court_info: np.ndarray  # per court level
+    codes: np.ndarray
+    size: int
+    ridge: float
+
+
+@dataclass
+class Fit:
+    """The fitted model. ``base``: per cell, the linear predictor without court and judge.
+    ``s_inv`` is the posterior covariance of the intercept, fixed and court effects (columns
+    from ``court_offset`` on are the courts); ``m`` and ``d`` give the judges' part of the
+    inverse penalised Hessian: Cov(rest, judge j) = -s_inv @ m[j], Var(judge j) = 1/d_j +
+    m[j] s_inv m[j]. ``mix``: the mean design row of the standard mix (trial-weighted)."""
+
+    base: np.ndarray
+    court_eff: np.ndarray
+    judge_eff: np.ndarray
+    s_inv: np.ndarray
+    m: np.ndarray
+    d: np.ndarray
+    court_offset: int
+    mix: np.ndarray
     tau2: float
+    iterations: int
+
+    @property
+    def judge_var(self) -> np.ndarray:
+        return 1.0 / self.d + ((self.m @ self.s_inv) * self.m).sum(1)
+
+    def variance(self, rest: np.ndarray, judges: np.ndarray) -> np.ndarray:
+        """Var of (mix + rest) . beta + judges . u, per row of ``rest`` (rows x rest
+        parameters: the court part) and ``judges`` (rows x judges), judge-judge covariances
+        left out (they are small)."""
+        lin = (self.mix[None, :] + rest) @ self.s_inv
+        a = (lin * (self.mix[None, :] + rest)).sum(1)
+        cross = -((lin @ self.m.T) * judges).sum(1)
+        return a + 2 * cross + (judges**2 * self.judge_var[None, :]).sum(1)
+
+
+def _cross(a: Factor, b: Factor, w: np.ndarray) -> np.ndarray:
+    """The (a levels x b levels) block of X' W X: summed weights per pair of levels."""
+    return np.bincount(a.codes * b.size + b.codes, w, a.size * b.size).reshape(a.size, b.size)
+
+
+def _blocks(
+    rest: Sequence[Factor], judge: Factor, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """X' W X in blocks: ``a`` (intercept and the fixed factors, with the court), ``b``
+    (those against the judges) and ``d`` (the judges: diagonal, one judge per cell)."""
+    offsets = list(np.cumsum([1] + [f.size for f in rest])[:-1])
+    size = 1 + sum(f.size for f in rest)
+    a = np.zeros((size, size))
+    a[0, 0] = w.sum()
+    b = np.zeros((size, judge.size))
+    d = np.bincount(judge.codes, w, judge.size)
+    b[0] = d
+    for i, f in enumerate(rest):
+        oi = offsets[i]
+        col = np.bincount(f.codes, w, f.size)
+        a[0, oi : oi + f.size] = a[oi : oi + f.size, 0] = col
+        a[oi : oi + f.size, oi : oi + f.size] = np.diag(col)
+        b[oi : oi + f.size] = _cross(f, judge, w)
+        for j in range(i + 1, len(rest)):
+            g, oj = rest[j], offsets[j]
+            block = _cross(f, g, w)
+            a[oi : oi + f.size, oj : oj + g.size] = block
+            a[oj : oj + g.size, oi : oi + f.size] = block.T
+    return a, b, d
 
 
 def fit_model(
-    factors: Sequence[tuple[np.ndarray, int, float]],
-    court: tuple[np.ndarray, int],
-    judge: tuple[np.ndarray, int],
+    fixed: Sequence[Factor],
+    court: Factor,
+    judge: Factor,
     grants: np.ndarray,
     trials: np.ndarray,
-    max_sweeps: int = 400,
+    max_iter: int = 200,
 ) -> Fit:
-    """Penalised binomial fit, one factor at a time (Newton steps), with the judge effects
-    a N(0, tau^2) random effect whose variance is re-estimated (EM of the Laplace
-    approximation) until it settles. ``factors`` are (codes, levels, ridge) of fixed effects."""
+    """Penalised binomial fit by Newton steps on all effects at once, the judge effects a
+    N(0, tau^2) random effect whose variance is re-estimated after each step by the EM update
+    of the Laplace approximation (tau^2 = mean of u_j^2 + Var(u_j)), until both settle.
+
+    The judges' block of the Hessian is diagonal (a cell has one judge), so each step solves
+    the small system of the other effects (a Schur complement) and then the judges'."""
+    rest = [*fixed, court]
+    offsets = list(np.cumsum([1] + [f.size for f in rest])[:-1])
+    size = 1 + sum(f.size for f in rest)
     ok = trials > 0
     y, n = grants[ok], trials[ok]
-    fx = [(c[ok], k, lam) for c, k, lam in factors]
-    cc, nc = court[0][ok], court[1]
-    jc, nj = judge[0][ok], judge[1]
+    sub = [Factor(f.codes[ok], f.size, f.ridge) for f in rest]
+    jsub = Factor(judge.codes[ok], judge.size, 0.0)
+    beta = np.zeros(size)
+    u = np.zeros(judge.size)
     total = max(float(n.sum()), 1.0)
     p0 = min(max(float(y.sum()) / total, 1e-3), 1 - 1e-3)
-    mu = math.log(p0 / (1 - p0))
-    betas = [np.zeros(k) for _, k, _ in fx]
-    ceff = np.zeros(nc)
-    u = np.zeros(nj)
-    eta = np.full(len(y), mu)
-    tau2 = 0.25
-    blocks: list[tuple[np.ndarray, np.ndarray, float]] = [
-        (c, b, lam) for (c, _k, lam), b in zip(fx, betas, strict=True)
-    ]
-    blocks.append((cc, ceff, _RIDGE_DEFAULT))
-    for _sweep in range(max_sweeps):
-        biggest = 0.0
+    beta[0] = math.log(p0 / (1 - p0))
+    seen = np.bincount(jsub.codes, n, judge.size) > 0
+    tau2 = 0.5
+    penalty = np.zeros(size)
+    for f, o in zip(rest, offsets, strict=True):
+        penalty[o : o + f.size] = f.ridge
+    penalty[0] = 1e-8
+    s_inv = np.eye(size)
+    m = np.zeros((judge.size, size))
+    d = np.ones(judge.size)
+    history: list[float] = []
+    for _it in range(max_iter):
+        eta = beta[0] + u[jsub.codes]
+        for f, o in zip(sub, offsets, strict=True):
+            eta += beta[o + f.codes]
         p = _sigmoid(eta)
+        w = n * p * (1 - p)
         r = y - n * p
-        step0 = float(r.sum()) / max(float((n * p * (1 - p)).sum()), 1e-9)
-        mu += step0
-        eta += step0
-        for codes, beta, lam in [*blocks, (jc, u, 1.0 / tau2)]:
-            p = _sigmoid(eta)
-            w = n * p * (1 - p)
-            g = np.bincount(codes, y - n * p, len(beta)) - lam * beta
-            h = np.bincount(codes, w, len(beta)) + lam
-            step = np.clip(g / h, -2.0, 2.0)
-            beta += step
-            eta += step[codes]
-            biggest = max(biggest, float(np.abs(step).max()) if len(step) else 0.0)
-        p = _sigmoid(eta)
-        hj = np.bincount(jc, n * p * (1 - p), nj)
-        seen = np.bincount(jc, n, nj) > 0
-        if seen.any():
-            new_tau2 = float(np.mean(u[seen] ** 2 + 1.0 / (hj[seen] + 1.0 / tau2)))
-            new_tau2 = min(max(new_tau2, 1e-4), 25.0)
-        else:
-            new_tau2 = tau2
-        settled = abs(new_tau2 - tau2) < 1e-5 * max(tau2, 1e-3)
-        tau2 = new_tau2
-        if biggest < 1e-6 and settled:
+        ga = np.zeros(size)
+        ga[0] = r.sum()
+        for f, o in zip(sub, offsets, strict=True):
+            ga[o : o + f.size] = np.bincount(f.codes, r, f.size)
+        ga -= penalty * beta
+        gd = np.bincount(jsub.codes, r, judge.size) - u / tau2
+        a, b, d = _blocks(sub, jsub, w)
+        a += np.diag(penalty)
+        d = d + 1.0 / tau2
+        m = b.T / d[:, None]  # D^-1 B'
+        s_inv = np.linalg.inv(a - b @ m)
+        step_a = s_inv @ (ga - m.T @ gd)
+        step_d = gd / d - m @ step_a
+        biggest = float(max(np.abs(step_a).max(), np.abs(step_d).max(initial=0.0)))
+        if biggest > 3:
+            step_a *= 3 / biggest
+            step_d *= 3 / biggest
+        beta += step_a
+        u += step_d
+        var_u = 1.0 / d + ((m @ s_inv) * m).sum(1)
+        if biggest > 1e-3:  # the effects first settle for the current tau^2
+            continue
+        new_tau2 = float(np.mean(u[seen] ** 2 + var_u[seen])) if seen.any() else tau2
+        settled = abs(new_tau2 - tau2) < 1e-4 * max(tau2, 1e-3)
+        history.append(new_tau2)
+        if len(history) == 3:  # EM converges linearly: Aitken's extrapolation speeds it up
+            t0, t1, t2 = history
+            denom = t2 - 2 * t1 + t0
+            ratio = (t2 - t1) / (t1 - t0) if t1 != t0 else 0.0
+            if 0 < ratio < 0.95 and denom != 0:
+                new_tau2 = min(max(t2 - (t2 - t1) ** 2 / denom, t2 / 4), 4 * t2)
+            history = []
+        tau2 = min(max(new_tau2, 1e-4), 25.0)
+        if settled:
             break
-    # the linear predictor without court and judge, for every cell (also trials == 0)
-    base_all = np.full(len(grants), mu)
-    for (c, _k, _lam), b in zip(factors, betas, strict=True):
-        base_all += b[c]
-    p = _sigmoid(eta)
-    w = n * p * (1 - p)
+    base = np.full(len(grants), beta[0])
+    for f, o in zip(fixed, offsets[: len(fixed)], strict=True):
+        base += beta[o + f.codes]
+    mix = np.zeros(size)
+    mix[0] = 1.0
+    for f, o in zip(sub[: len(fixed)], offsets[: len(fixed)], strict=True):
+        mix[o : o + f.size] = np.bincount(f.codes, n, f.size) / total
+    co, cs = offsets[-1], court.size
     return Fit(
-        base=base_all,
-        court_eff=ceff,
+        base=base,
+        court_eff=beta[co : co + cs].copy(),
         judge_eff=u,
-        judge_info=np.bincount(jc, w, nj),
-        court_info=np.bincount(cc, w, nc),
+        s_inv=s_inv,
+        m=m,
+        d=d,
+        court_offset=co,
+        mix=mix,
         tau2=tau2,
+        iterations=_it + 1,
     )
 
 
@@ -299,32 +391,31 @@ def adjust(engine: Any, filters: Filters, definition: Definition) -> Adjusted:
     """Load the cells of the query (the judge and court filters dropped, so the model sees
     every judge of the window) and fit the model."""
     cells = load_cells(engine, definition, filters.without("judge", "court"))
-    factors: list[tuple[np.ndarray, int, float]] = []
-    for col in _COVARIATES[:-1]:
-        codes, levels = _codes(cells.covariates[col])
-        factors.append((codes, len(levels), _RIDGE.get(col, _RIDGE_DEFAULT)))
-    court_codes, courts = _codes(cells.court)
-    judge_codes, judges = _codes(cells.judge)
+
+    def factor(col: str) -> Factor:
+        ridge = _RIDGE.get(col, _RIDGE_DEFAULT)
+        return Factor(cells.codes[col], len(cells.levels[col]), ridge)
+
     fit = fit_model(
-        factors,
-        (court_codes, len(courts)),
-        (judge_codes, len(judges)),
+        [factor(col) for col in _COVARIATES[:-1]],
+        factor("court_code"),
+        factor("judge_code"),
         cells.grants,
         cells.trials,
     )
     return Adjusted(
         cells,
         fit,
-        judges,
-        courts,
-        judge_codes,
-        court_codes,
+        cells.levels["judge_code"],
+        cells.levels["court_code"],
+        cells.codes["judge_code"],
+        cells.codes["court_code"],
         Standardizer(fit.base, cells.trials),
     )
 
 
 def _interval(a: Adjusted, theta: np.ndarray, var: np.ndarray) -> list[np.ndarray]:
-    sd = np.sqrt(var)
+    sd = np.sqrt(np.clip(var, 0.0, 25.0))
     return [a.standard(theta), a.standard(theta - Z95 * sd), a.standard(theta + Z95 * sd)]
 
 
@@ -332,44 +423,41 @@ def main_courts(a: Adjusted) -> np.ndarray:
     """Per judge level: the court level with most decisions of any outcome (ties: the
     alphabetically first court code; levels are sorted, so the lowest level)."""
     nj, nc = len(a.judges), len(a.courts)
-    counts = np.zeros((nj, nc))
-    np.add.at(counts, (a.judge_codes, a.court_codes), a.cells.any_outcome)
-    return counts.argmax(axis=1)
+    counts = np.bincount(a.judge_codes * nc + a.court_codes, a.cells.any_outcome, nj * nc)
+    return counts.reshape(nj, nc).argmax(axis=1)
+
+
+def _court_others(a: Adjusted, main: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per judge level: grants and decisions at the judge's main court, over the judge's
+    fiscal years (those with a decision of any outcome), by anyone but the judge."""
+    c = a.cells
+    fyi = c.codes["fiscal_year"]
+    nf, nc, nj = len(c.levels["fiscal_year"]), len(a.courts), len(a.judges)
+    court_g = np.bincount(a.court_codes * nf + fyi, c.grants, nc * nf).reshape(nc, nf)
+    court_n = np.bincount(a.court_codes * nf + fyi, c.trials, nc * nf).reshape(nc, nf)
+    years = np.bincount(a.judge_codes * nf + fyi, c.any_outcome, nj * nf).reshape(nj, nf) > 0
+    at_main = a.court_codes == main[a.judge_codes]
+    key = a.judge_codes[at_main] * nf + fyi[at_main]
+    own_g = np.bincount(key, c.grants[at_main], nj * nf).reshape(nj, nf)
+    own_n = np.bincount(key, c.trials[at_main], nj * nf).reshape(nj, nf)
+    others_g = (np.where(years, court_g[main], 0) - own_g).sum(1)
+    others_n = (np.where(years, court_n[main], 0) - own_n).sum(1)
+    return others_g, others_n
 
 
 def judge_fields(a: Adjusted, definition: Definition) -> dict[str, dict[str, Any]]:
     """Per judge code: the adjusted rate and interval, the court's other judges, p and q."""
     f, c = a.fit, a.cells
     main = main_courts(a)
-    tau2 = f.tau2
-    hj = f.judge_info
-    prec = hj + 1.0 / tau2
-    shrink = (1.0 / tau2) / prec
-    # variance of the court's mean judge (precision-weighted), per court level
-    court_prec = np.zeros(len(a.courts))
-    np.add.at(court_prec, main, np.where(hj > 0, 1.0 / (tau2 + 1.0 / np.maximum(hj, 1e-12)), 0))
-    court_var = 1.0 / np.maximum(court_prec, 1e-12)
+    nj = len(a.judges)
     theta = f.court_eff[main] + f.judge_eff
-    var = 1.0 / prec + shrink**2 * np.minimum(court_var[main], 25.0)
+    rest = np.zeros((nj, len(f.mix)))
+    rest[np.arange(nj), f.court_offset + main] = 1.0
+    var = np.concatenate(
+        [f.variance(rest[i : i + 512], np.eye(nj)[i : i + 512]) for i in range(0, nj, 512)]
+    )
     rate, low, high = _interval(a, theta, var)
-    # the judge's court: decisions at the main court, over the judge's fiscal years, by
-    # anyone but the judge (any outcome defines the years; the definition the counts)
-    fys = sorted(set(c.fiscal_year.tolist()))
-    fy_index = {y: i for i, y in enumerate(fys)}
-    fyi = np.fromiter((fy_index[y] for y in c.fiscal_year.tolist()), np.int64, len(c.fiscal_year))
-    shape = (len(a.courts), len(fys))
-    court_g, court_n = np.zeros(shape), np.zeros(shape)
-    np.add.at(court_g, (a.court_codes, fyi), c.grants)
-    np.add.at(court_n, (a.court_codes, fyi), c.trials)
-    jshape = (len(a.judges), len(fys))
-    jfy_any, jmain_g, jmain_n = np.zeros(jshape), np.zeros(jshape), np.zeros(jshape)
-    np.add.at(jfy_any, (a.judge_codes, fyi), c.any_outcome)
-    at_main = a.court_codes == main[a.judge_codes]
-    np.add.at(jmain_g, (a.judge_codes[at_main], fyi[at_main]), c.grants[at_main])
-    np.add.at(jmain_n, (a.judge_codes[at_main], fyi[at_main]), c.trials[at_main])
-    years = jfy_any > 0
-    others_g = (np.where(years, court_g[main], 0) - jmain_g).sum(1)
-    others_n = (np.where(years, court_n[main], 0) - jmain_n).sum(1)
+    others_g, others_n = _court_others(a, main)
     own_g = np.bincount(a.judge_codes, c.grants, len(a.judges))
     own_n = np.bincount(a.judge_codes, c.trials, len(a.judges))
     out: dict[str, dict[str, Any]] = {}
@@ -394,19 +482,23 @@ def judge_fields(a: Adjusted, definition: Definition) -> dict[str, dict[str, Any
 
 
 def court_fields(a: Adjusted) -> dict[str, dict[str, Any]]:
-    """Per court code: the adjusted rate (court effect plus its judges' decision-weighted
-    mean effect) and interval."""
+    """Per court code: the adjusted rate (the court effect plus its judges' effects weighted
+    by their decisions there) and interval."""
     f, c = a.fit, a.cells
-    w = np.bincount(a.court_codes, c.trials, len(a.courts))
-    jw = np.bincount(a.court_codes, c.trials * f.judge_eff[a.judge_codes], len(a.courts))
-    theta = f.court_eff + np.where(w > 0, jw / np.maximum(w, 1e-12), 0.0)
-    var = 1.0 / np.maximum(f.court_info, 1e-12)
-    rate, low, high = _interval(a, theta, np.minimum(var, 25.0))
+    nc, nj = len(a.courts), len(a.judges)
+    share = np.bincount(a.court_codes * nj + a.judge_codes, c.trials, nc * nj).reshape(nc, nj)
+    total = share.sum(1)
+    share = share / np.maximum(total, 1e-12)[:, None]
+    theta = f.court_eff + share @ f.judge_eff
+    rest = np.zeros((nc, len(f.mix)))
+    rest[np.arange(nc), f.court_offset + np.arange(nc)] = 1.0
+    var = f.variance(rest, share)
+    rate, low, high = _interval(a, theta, var)
     out: dict[str, dict[str, Any]] = {}
     for i, code in enumerate(a.courts):
         if code is None:
             continue
-        has = w[i] > 0
+        has = total[i] > 0
         out[str(code)] = {
             "adjusted_rate": float(rate[i]) if has else None,
             "adjusted_ci_low": float(low[i]) if has else None,

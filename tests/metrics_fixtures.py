@@ -305,7 +305,9 @@ def hand_dataset(data: Dataset | None = None) -> Dataset:
     ds.app(6006, 601, "G", code="WCAT", idn=60061)
     ds.proc(6007, 601, D(2019, 4, 7), "HC6")
     ds.app(6007, 601, "A", idn=60070)
-    ds.app(6007, 601, "G", code="ASYW", idn=60071)
+    ds.app(6007, 601, "G", code="ASYW", idn=60071)  # abandoned for withholding: protection
+    ds.proc(6008, 601, D(2019, 4, 8), "HC6")
+    ds.app(6008, 601, "L", idn=60080)  # CAT granted on the asylum application: protection
     # JX9: a judge code missing from the judge lookup.
     ds.case(700, nat="ZZ", lang="XX")  # codes missing from their lookups
     ds.proc(7001, 700, D(2018, 11, 11), "JX9", court="QQQ", hloc="NY1")
@@ -464,6 +466,7 @@ def reference_decisions(data: Dataset, lookups: dict[str, list[Row]] | None = No
             "idnproceedingappln": a["idnproceedingappln"],
             "idncase": a["idncase"],
             "outcome": outcome,
+            "appl_dec": dec,
             "decision_date": day,
             "fiscal_year": day.year + (1 if day.month >= 10 else 0),
             "month": f"{day.year:04d}-{day.month:02d}",
@@ -496,8 +499,12 @@ def reference_case_decisions(decisions: list[Row]) -> list[Row]:
 
 
 def _classify(d: Row, definition: str) -> str:
-    if definition == "protection" and d["outcome"] == "denial" and d["other_protection"]:
-        return "grant"
+    if definition == "protection":
+        dec = _norm(d.get("appl_dec"))
+        if dec == "L":  # CAT granted on the asylum application
+            return "grant"
+        if d["other_protection"] and (d["outcome"] == "denial" or dec in {"A", "W", "S"}):
+            return "grant"  # withholding / CAT granted in the same proceeding
     return d["outcome"]
 
 

@@ -124,17 +124,19 @@ def test_case_definition_tie_breaks(engine: Engine) -> None:
 
 
 def test_protection(engine: Engine) -> None:
+    # 60010, 60020 (denied, withholding/CAT granted), 60060 (granted), 60070 (abandoned,
+    # withholding granted), 60080 (L: CAT granted on the asylum application)
     assert one(engine, "HC6", "protection") == {
-        "grants": 3,
+        "grants": 5,
         "denials": 2,
-        "other": 1,
-        "decisions": 5,
-        "grant_rate": 0.6,
+        "other": 0,
+        "decisions": 7,
+        "grant_rate": 5 / 7,
     }
     assert one(engine, "HC6") == {
         "grants": 1,
         "denials": 4,
-        "other": 1,
+        "other": 2,
         "decisions": 5,
         "grant_rate": 0.2,
     }

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rate",
     "profiles",
     "appeals",
+    "cohorts",
     "export",
     "serve",
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from asylumstats.cli import app
@@ -68,6 +70,12 @@ def rate(
         print_adjusted(db, engine, by, filters, get_definition(definition), fmt, caption)
         return
     result = run_on(db, engine, rate_result, by, filters, get_definition(definition))
+    if filters.fy is not None or filters.date_from is not None:  # SPEC §6: recent periods
+        from asylumstats.metrics.cohorts import pending_note
+
+        note = run_on(db, engine, pending_note, filters)
+        if note:
+            print(note, file=sys.stderr)
     title = f"Asylum grant rate ({result.definition.name})"
     print_result(
         result, fmt, lambda: rate_table(result.rows, key_columns(result.by), title, caption(result))

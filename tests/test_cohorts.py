@@ -33,6 +33,7 @@ def cohort_data() -> AppealsData:
     case(2, (2019, 3, 1), (T(2019, 9, 30), "D"))  # denial after 213 days
     case(3, (2019, 6, 1), (None, None))  # pending
     case(4, (2019, 2, 1), (T(2019, 12, 1), None))  # completed, no decision: 303 days
+    ds.proceedings[-1]["absentia"] = "Y"  # an in-absentia order
     case(8, (2019, 5, 1), (None, None))  # pending
     # FY2021 filings
     case(5, (2020, 11, 1), (T(2021, 5, 1), "W"))  # other after 181 days
@@ -54,6 +55,7 @@ def test_statuses_waits_and_incidence(engine: Engine) -> None:
     r = rows[2019]
     assert (r["filed"], r["grants"], r["denials"], r["other"], r["no_decision"]) == (5, 1, 1, 0, 1)
     assert (r["pending"], r["pending_share"], r["decisions"], r["grant_rate"]) == (2, 0.4, 2, 0.5)
+    assert r["in_absentia"] == 1 and rows[2021]["in_absentia"] == 0
     # completed after 213, 303, 365 days; two pending (censored at the release)
     assert r["median_wait_decided_days"] == 303
     # Kaplan-Meier: S = 4/5 after 213, 3/5 after 303, 2/5 after 365 -> median 365

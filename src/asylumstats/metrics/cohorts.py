@@ -8,7 +8,9 @@ at its earliest plausible ``APPL_RECD_DATE`` (1950-01-01 .. release date). Its s
 release: ``pending`` when the case's latest proceeding (highest ``IDNPROCEEDING``) has no
 completion; else the outcome of its last asylum decision (as the ``case`` definition, classed
 by the chosen definition's predicates); else ``no_decision`` (completed with no asylum
-decision recorded). Dimensions come from the latest proceeding and the case.
+decision recorded). ``in_absentia`` counts the completed cases whose latest proceeding is an
+in-absentia order (``ABSENTIA`` Y), whatever their status. Dimensions come from the latest
+proceeding and the case.
 
 Waits from filing: ``median_wait_decided_days`` (nearest rank over completed cases only),
 ``median_wait_km_days`` (Kaplan–Meier median of time to completion with pending cases
@@ -44,6 +46,7 @@ FIELDS: tuple[str, ...] = (
     "denials",
     "other",
     "no_decision",
+    "in_absentia",
     "pending",
     "pending_share",
     "decisions",
@@ -91,6 +94,8 @@ def cohort_source_sql(columns: Any, release: dt.date | None, d: Definition) -> s
     return (
         f"SELECT f.filing_date AS filing_date, {fiscal_year_sql('f.filing_date')} AS filing_year, "
         f"{status} AS status, date_diff('day', f.filing_date, {end}) AS days, "
+        f"CASE WHEN p.comp_date IS NOT NULL AND {code('p.absentia')} = 'Y' THEN 1 ELSE 0 END "
+        "AS absentia, "
         f"{', '.join(dims)} "
         f"FROM ({filed}) AS f JOIN ({latest}) AS p ON p.idncase = f.idncase "
         "LEFT JOIN cases AS c ON c.idncase = f.idncase "
@@ -171,17 +176,19 @@ def cohort_result(
     source = cohort_source_sql(engine.table_columns, release, d)
     where, params = f.where(date_column="filing_date", fy_column="filing_year")
     sql = (
-        f"SELECT filing_year, status, days, COUNT(*) AS n FROM ({source}) AS s {where} "
-        "GROUP BY filing_year, status, days"
+        f"SELECT filing_year, status, days, COUNT(*) AS n, SUM(absentia) AS n_absentia "
+        f"FROM ({source}) AS s {where} GROUP BY filing_year, status, days"
     )
     counts: dict[int, dict[str, dict[int, int]]] = {}
-    for fy, status, days, n in engine.query(sql, params).rows:
+    absentia: dict[int, int] = {}
+    for fy, status, days, n, n_abs in engine.query(sql, params).rows:
         if fy is None:
             continue
+        absentia[int(fy)] = absentia.get(int(fy), 0) + int(n_abs or 0)
         per = counts.setdefault(int(fy), {s: {} for s in STATUSES})
         key = max(int(days), 0) if days is not None else 0
         per[status][key] = per[status].get(key, 0) + int(n)
-    rows = [_row(fy, counts[fy], d) for fy in sorted(counts)]
+    rows = [_row(fy, counts[fy], d, absentia[fy]) for fy in sorted(counts)]
     return MetricResult(
         rows=rows,
         fields=list(FIELDS),
@@ -193,7 +200,7 @@ def cohort_result(
     )
 
 
-def _row(fy: int, per: dict[str, dict[int, int]], d: Definition) -> dict[str, Any]:
+def _row(fy: int, per: dict[str, dict[int, int]], d: Definition, absentia: int) -> dict[str, Any]:
     total = {s: sum(per[s].values()) for s in STATUSES}
     grants, denials, other = total["grant"], total["denial"], total["other"]
     decisions = d.decisions(grants, denials, other)
@@ -223,6 +230,7 @@ def _row(fy: int, per: dict[str, dict[int, int]], d: Definition) -> dict[str, An
         "denials": denials,
         "other": other,
         "no_decision": total["no_decision"],
+        "in_absentia": absentia,
         "pending": total["pending"],
         "pending_share": total["pending"] / filed if filed else None,
         "decisions": decisions,

@@ -310,6 +310,26 @@ class Chunk:
     parents: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
+@dataclass
+class Frame:
+    """The arrays of one chunk that several tables share: cases (``m`` of them, ids), their
+    proceedings (ids, first/count/last per case, start day, court index) and case traits."""
+
+    m: int
+    cid: np.ndarray
+    cid_s: np.ndarray
+    pid: np.ndarray
+    pid_s: np.ndarray
+    first: np.ndarray
+    k: np.ndarray
+    lp: np.ndarray
+    start: np.ndarray
+    court: np.ndarray
+    custody: np.ndarray
+    rep: np.ndarray
+    e28: np.ndarray
+
+
 class Model:
     """Fixed parameters drawn once per seed, then ``chunk`` per block of cases."""
 
@@ -1069,7 +1089,54 @@ class Model:
             "APPL_DEC": adec,
         }
 
-        # ---------------- tbl_RepsAssigned
+        frame = Frame(m, cid, cid_s, pid, pid_s, first, k, lp, start, court, custody, rep, e28)
+        out.tables["tbl_RepsAssigned"] = self._reps_table(
+            rng, ids, frame, ap_case, ap_proc, apid, filed
+        )
+        out.tables["tbl_CustodyHistory"] = self._custody_table(rng, ids, frame, det_day, rel_day)
+        out.tables["tbl_Lead_Rider"] = self._lead_rider_table(rng, ids, frame, lc, rc)
+
+        # parent references (clean id strings) for orphan accounting
+        out.parents = {
+            "B_TblProceeding": {"cases": out.tables["B_TblProceeding"]["IDNCASE"]},
+            "tbl_Court_Appln": {
+                "proceedings": out.tables["tbl_Court_Appln"]["IDNPROCEEDING"],
+                "cases": out.tables["tbl_Court_Appln"]["IDNCASE"],
+            },
+            "tblAppeal": {
+                "proceedings": out.tables["tblAppeal"]["idnProceeding"],
+                "cases": out.tables["tblAppeal"]["idncase"],
+            },
+            "tbl_RepsAssigned": {"cases": out.tables["tbl_RepsAssigned"]["IDNCASE"]},
+            "tbl_CustodyHistory": {"cases": out.tables["tbl_CustodyHistory"]["IDNCASE"]},
+            "tbl_Lead_Rider": {
+                "cases": out.tables["tbl_Lead_Rider"]["idnLeadCase"],
+                "cases2": out.tables["tbl_Lead_Rider"]["idnRiderCase"],
+            },
+        }
+        for t in out.tables.values():
+            for name, col in t.items():
+                if col.dtype != object:
+                    t[name] = col.astype(object)
+        return out
+
+    # ------------------------------------------------------------------ tables
+    def _reps_table(
+        self,
+        rng: np.random.Generator,
+        ids: Ids,
+        f: Frame,
+        ap_case: np.ndarray,
+        ap_proc: np.ndarray,
+        apid: np.ndarray,
+        filed: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """tbl_RepsAssigned: DHS (INS) attorneys, the alien's representatives (consistent with
+        E_28_DATE) and board-level representatives of appeals."""
+        m, cid, cid_s, pid = f.m, f.cid, f.cid_s, f.pid
+        first, k, start, court = f.first, f.k, f.start, f.court
+        rep, e28, R = f.rep, f.e28, self.release_day
+        Q = len(apid)
         ins = rng.random(m) < 0.92
         n_alien = np.where(rep, 1 + rng.poisson(0.75, m), 0)
         rc_ins = np.nonzero(ins)[0]
@@ -1113,7 +1180,7 @@ class Model:
         )
         e27r = np.where(kind == 2, filed[ap_idx] if Q else -1, -1)
         ta = np.where(kind == 0, np.minimum(start[parent_proc] + rng.integers(0, 60, S), R - 1), -1)
-        out.tables["tbl_RepsAssigned"] = {
+        table = {
             "IDNREPSASSIGNED": istr(rid),
             "IDNCASE": cid_s[rcase],
             "STRATTYLEVEL": np.where(kind == 2, "BOARD", "COURT").astype(object),
@@ -1126,8 +1193,19 @@ class Model:
             "E_28_DATE": dates(e28r),
             "BLNPRIMEATTY": np.where(al_pos_all == 0, "1", "0").astype(object),
         }
+        return table
 
-        # ---------------- tbl_CustodyHistory
+    def _custody_table(
+        self,
+        rng: np.random.Generator,
+        ids: Ids,
+        f: Frame,
+        det_day: np.ndarray,
+        rel_day: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """tbl_CustodyHistory: detention spells consistent with the case's custody."""
+        m, cid_s, first, start = f.m, f.cid_s, f.first, f.start
+        custody, R = f.custody, self.release_day
         nc = np.select(
             [custody == "D", custody == "R"],
             [1 + rng.poisson(0.8, m), 1 + rng.poisson(0.3, m)],
@@ -1147,7 +1225,7 @@ class Model:
         ccode[custody[cc] == "N"] = "N"
         cdet = np.where(ccode == "N", -1, cdet)
         crel = np.where(ccode == "N", -1, crel)
-        out.tables["tbl_CustodyHistory"] = {
+        table = {
             "IDNCUSTODY": istr(np.arange(ids.custody, ids.custody + C)),
             "IDNCASE": cid_s[cc],
             "CUSTODY": ccode,
@@ -1155,13 +1233,19 @@ class Model:
             "DATRELEASED": dates(crel),
         }
         ids.custody += C
+        return table
 
-        # ---------------- tbl_Lead_Rider
+    def _lead_rider_table(
+        self, rng: np.random.Generator, ids: Ids, f: Frame, lc: np.ndarray, rc: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """tbl_Lead_Rider: the family links drawn with the cases (``_families``)."""
+        cid_s, pid, pid_s, first = f.cid_s, f.pid, f.pid_s, f.first
+        lp, start, R = f.lp, f.start, self.release_day
         L = len(lc)
         active = rng.random(L) < 0.85
         created = np.minimum(start[first[lc]] + rng.integers(0, 90, L), R - 1)
         severed = np.where(active, -1, np.minimum(created + rng.integers(30, 700, L), R - 1))
-        out.tables["tbl_Lead_Rider"] = {
+        table = {
             "idnLeadRider": istr(np.arange(ids.lead, ids.lead + L)),
             "idnLeadCase": cid_s[lc],
             "idnRiderCase": cid_s[rc],
@@ -1175,27 +1259,4 @@ class Model:
             "blnActive": np.where(active, "1", "0").astype(object),
         }
         ids.lead += L
-
-        # parent references (clean id strings) for orphan accounting
-        out.parents = {
-            "B_TblProceeding": {"cases": out.tables["B_TblProceeding"]["IDNCASE"]},
-            "tbl_Court_Appln": {
-                "proceedings": out.tables["tbl_Court_Appln"]["IDNPROCEEDING"],
-                "cases": out.tables["tbl_Court_Appln"]["IDNCASE"],
-            },
-            "tblAppeal": {
-                "proceedings": out.tables["tblAppeal"]["idnProceeding"],
-                "cases": out.tables["tblAppeal"]["idncase"],
-            },
-            "tbl_RepsAssigned": {"cases": out.tables["tbl_RepsAssigned"]["IDNCASE"]},
-            "tbl_CustodyHistory": {"cases": out.tables["tbl_CustodyHistory"]["IDNCASE"]},
-            "tbl_Lead_Rider": {
-                "cases": out.tables["tbl_Lead_Rider"]["idnLeadCase"],
-                "cases2": out.tables["tbl_Lead_Rider"]["idnRiderCase"],
-            },
-        }
-        for t in out.tables.values():
-            for name, col in t.items():
-                if col.dtype != object:
-                    t[name] = col.astype(object)
-        return out
+        return table

@@ -222,7 +222,10 @@
       ]
     };
     window.vegaEmbed(node, spec, { renderer: "svg", actions: false, ast: true,
-      expr: window.vega.expressionInterpreter, defaultStyle: false }).catch(function () {
+      expr: window.vega.expressionInterpreter, defaultStyle: false,
+      tooltip: { disableDefaultStyle: true } }).then(function () {
+      node.classList.add("chart-ready");
+    }).catch(function () {
       node.textContent = "The funnel plot could not be drawn; the table has the same numbers.";
     });
   }

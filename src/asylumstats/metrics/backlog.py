@@ -54,7 +54,11 @@ ASYLUM_APPLICATION = Dimension("asylum_application", ("asylum_application",), "A
 
 #: The dimensions of a backlog, in order (``month`` does not apply).
 BACKLOG_DIMENSIONS: dict[str, Dimension] = {
-    **{name: d for name, d in DIMENSIONS.items() if name not in ("month", "fiscal_year")},
+    **{
+        name: d
+        for name, d in DIMENSIONS.items()
+        if name not in ("month", "fiscal_year", "represented_at_decision")
+    },
     "case_type": CASE_TYPE,
     "asylum_application": ASYLUM_APPLICATION,
     "fiscal_year": DIMENSIONS["fiscal_year"],

@@ -106,11 +106,19 @@ def cells_sql(definition: Definition, filters: Filters) -> tuple[str, list[Any]]
         "COUNT(*) AS n_any "
         f"FROM {d.table} {where} GROUP BY {', '.join(_FACTORS)}"
     )
-    ranks = [f"DENSE_RANK() OVER (ORDER BY {c} NULLS LAST) - 1 AS {c}" for c in _FACTORS]
-    order = ", ".join(_FACTORS)
+    levels = ", ".join(
+        f"l{i} AS (SELECT v, row_number() OVER (ORDER BY v NULLS LAST) - 1 AS r "
+        f"FROM (SELECT DISTINCT {c} AS v FROM g) AS d)"
+        for i, c in enumerate(_FACTORS)
+    )
+    joins = " ".join(
+        f"JOIN l{i} ON l{i}.v IS NOT DISTINCT FROM g.{c}" for i, c in enumerate(_FACTORS)
+    )
+    ranks = ", ".join(f"l{i}.r AS {c}" for i, c in enumerate(_FACTORS))
     sql = (
-        f"SELECT * FROM (SELECT {', '.join(ranks)}, n_grants, n_trials, n_any "
-        f"FROM ({grouped}) AS g) AS r ORDER BY {order}"  # fixed order: sums do not vary
+        f"WITH g AS ({grouped}), {levels} "
+        f"SELECT {ranks}, n_grants, n_trials, n_any FROM g {joins} "
+        f"ORDER BY {', '.join(_FACTORS)}"  # a fixed order: the sums do not vary
     )
     return sql, params
 
@@ -128,8 +136,13 @@ def levels_sql(column: str, definition: Definition, filters: Filters) -> tuple[s
 def load_cells(engine: Any, definition: Definition, filters: Filters) -> Cells:
     """Run :func:`cells_sql` (and :func:`levels_sql`) and return the cells as arrays."""
     sql, params = cells_sql(definition, filters)
-    rows = engine.query(sql, params).rows
-    data = np.array(rows, dtype=np.int64).reshape(len(rows), len(_FACTORS) + 3)
+    got = engine.query_columns(sql, params)
+    names = [*_FACTORS, "n_grants", "n_trials", "n_any"]
+    n = len(got[names[0]]) if names[0] in got else 0
+    data = np.zeros((n, len(names)), dtype=np.int64)
+    for i, name in enumerate(names):
+        if n:
+            data[:, i] = np.asarray(got[name], dtype=np.int64)
     levels = {}
     for col in _FACTORS:
         lsql, lparams = levels_sql(col, definition, filters)
@@ -396,13 +409,18 @@ def adjust(engine: Any, filters: Filters, definition: Definition) -> Adjusted:
         ridge = _RIDGE.get(col, _RIDGE_DEFAULT)
         return Factor(cells.codes[col], len(cells.levels[col]), ridge)
 
-    fit = fit_model(
-        [factor(col) for col in _COVARIATES[:-1]],
-        factor("court_code"),
-        factor("judge_code"),
-        cells.grants,
-        cells.trials,
-    )
+    from threadpoolctl import threadpool_limits
+
+    # the matrices are small (a few hundred rows): one BLAS thread is faster, and much
+    # faster on a busy machine, than a pool of threads competing for its cores
+    with threadpool_limits(limits=1, user_api="blas"):
+        fit = fit_model(
+            [factor(col) for col in _COVARIATES[:-1]],
+            factor("court_code"),
+            factor("judge_code"),
+            cells.grants,
+            cells.trials,
+        )
     return Adjusted(
         cells,
         fit,
@@ -523,9 +541,12 @@ def adjusted_fields(
     if names not in (["judge"], ["court"]):
         raise UserError("--adjust works with --by judge or --by court.")
     a = adjust(engine, filters, d)
-    if names == ["judge"]:
-        return "judge_code", judge_fields(a, d)
-    return "court_code", court_fields(a)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        if names == ["judge"]:
+            return "judge_code", judge_fields(a, d)
+        return "court_code", court_fields(a)
 
 
 def add_adjusted(

@@ -175,6 +175,14 @@
       "the other judges of the main court, same years: " + pctText(r.court_others_rate) + " (" +
       r.court_others_decisions + " decisions)";
     var text = "Against " + others + ".";
+    if (r.court_others_rate !== null && r.grant_rate !== null) {
+      var o = wilson(r.court_others_rate, r.court_others_decisions);
+      var d = r.grant_rate - r.court_others_rate;
+      var lo = d - Math.sqrt(Math.pow(r.grant_rate - r.ci_low, 2) + Math.pow(o[1] - r.court_others_rate, 2));
+      var hi = d + Math.sqrt(Math.pow(r.ci_high - r.grant_rate, 2) + Math.pow(r.court_others_rate - o[0], 2));
+      text += " Raw difference " + (100 * d).toFixed(1) + " points (95% interval " + (100 * lo).toFixed(1) +
+        " to " + (100 * hi).toFixed(1) + ")" + (lo <= 0 && hi >= 0 ? ": the interval does not exclude zero, so the data cannot tell this judge from the court." : ".");
+    }
     if (r.p_value !== null) {
       text += " Two-proportion test p = " + r.p_value.toPrecision(2) + "; q = " + r.q_value.toPrecision(2) +
         " after the Benjamini–Hochberg correction over " + rows.filter(function (x) { return x.p_value !== null; }).length +
@@ -184,6 +192,14 @@
     q.textContent = text;
     section.appendChild(q);
     section.appendChild(el("p", "Method: a binomial mixed model with partial pooling toward the court; see the methodology, §8.", "note"));
+  }
+  function wilson(p, n) {
+    /* 95% Wilson score interval of a proportion p out of n */
+    if (!n) { return [0, 1]; }
+    var z = 1.959963984540054, z2 = z * z;
+    var centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+    var half = z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+    return [Math.max(0, centre - half), Math.min(1, centre + half)];
   }
   function rankRanges(ranked) {
     ranked.forEach(function (r) {

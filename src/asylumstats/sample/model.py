@@ -17,7 +17,17 @@ Shape of the data:
   (``court_outcomes.csv``) and from a national curve with a court effect before;
 - appeals: DHS (I) appeals some grants, applicants (A) many denials, a few both (B), plus
   other appeal types; BIA decisions after the IJ decision, some pending;
-- representatives consistent with ``E_28_DATE``, custody history, lead/rider family links.
+- representatives consistent with ``E_28_DATE``, custody history, lead/rider family links;
+- for fair judge comparisons (truth in ``judge_truth``): the grant log-odds are additive
+  (court + national FY curve + judge + nationality + representation + custody +
+  affirmative); judges sit for tenures and a third hear the detained docket; a decided
+  proceeding may be reopened or remanded into the next one (its own asylum decision, so
+  ``case`` differs from ``merits``); riders mostly copy their lead case's attributes, judge
+  and outcome; some last proceedings are in-absentia orders (asylum abandoned or left
+  blank); some charging-document and input dates are missing.
+
+``chunk`` draws the values; the tables are assembled by ``_appeal_table``, ``_case_table``,
+``_reps_table``, ``_custody_table`` and ``_lead_rider_table``.
 """
 
 from __future__ import annotations
@@ -328,6 +338,8 @@ class Frame:
     custody: np.ndarray
     rep: np.ndarray
     e28: np.ndarray
+    natc: np.ndarray
+    lang: np.ndarray
 
 
 class Model:
@@ -834,189 +846,15 @@ class Model:
         dt = fin & (dec != "")
         dec_type[dt] = _pick(["O", "W", "7", "6"], rng, int(dt.sum()), [0.48, 0.43, 0.07, 0.02])
 
-        # ---------------- appeals
-        u = rng.random(m)
-        filed_by = np.select(
-            [
-                (outcome == "grant") & (u < 0.07),
-                (outcome == "grant") & (u < 0.08),
-                (outcome == "deny") & (u < 0.42),
-                (outcome == "deny") & (u < 0.435),
-                (outcome != "grant") & (outcome != "deny") & lp_done & (u < 0.04),
-            ],
-            ["I", "B", "A", "B", "A"],
-            "",
+        frame = Frame(
+            m, cid, cid_s, pid, pid_s, first, k, lp, start, court, custody, rep, e28, natc, lang
         )
-        c1 = np.nonzero(filed_by != "")[0]
-        c2 = np.nonzero(rng.random(m) < 0.045)[0]
-        ap_case = np.concatenate([c1, c2])
-        ap_by = np.concatenate(
-            [filed_by[c1], _pick(["A", "I", "B", "O"], rng, len(c2), [0.82, 0.12, 0.03, 0.03])]
+        out.tables["tblAppeal"], appeal_rsvd, ap_case, ap_proc, apid, filed = self._appeal_table(
+            rng, ids, frame, comp, lp_done, outcome, pctype
         )
-        ap_type = np.concatenate(
-            [
-                np.full(len(c1), "Case Appeal", dtype=object),
-                _pick(
-                    [
-                        "MTR BIA",
-                        "Bond Appeal",
-                        "Appeal of IJ MTR",
-                        "Circuit Court Remand",
-                        "Interlocutory Appeal",
-                        "DD Visa",
-                        "DD Fines",
-                        "Case Appeal",
-                    ],
-                    rng,
-                    len(c2),
-                    [0.35, 0.12, 0.15, 0.06, 0.03, 0.14, 0.03, 0.12],
-                ),
-            ]
+        out.tables["A_TblCase"], det_day, rel_day = self._case_table(
+            rng, frame, osc, year, ctype, asy_type, last_court
         )
-        o = np.argsort(ap_case, kind="stable")
-        ap_case, ap_by, ap_type = ap_case[o], ap_by[o], ap_type[o]
-        ap_proc = lp[ap_case]
-        base_day = np.where(comp[ap_proc] >= 0, comp[ap_proc], start[ap_proc] + 30)
-        filed = base_day + rng.integers(5, 31, len(ap_case))
-        ok = filed < R
-        ap_case, ap_by, ap_type, ap_proc, filed = (
-            ap_case[ok],
-            ap_by[ok],
-            ap_type[ok],
-            ap_proc[ok],
-            filed[ok],
-        )
-        Q = len(ap_case)
-        apid = np.arange(ids.appeal, ids.appeal + Q, dtype=np.int64)
-        ids.appeal += Q
-        bdate = filed + (np.exp(rng.normal(np.log(280), 0.7, Q))).astype(int) + 15
-        pending_bia = (bdate >= R) | (rng.random(Q) < 0.08)
-        bdate = np.where(pending_bia, -1, bdate)
-        bia = _pick(
-            ["DIS", "SUS", "REM", "SAF", "DUT", "WDL", "TER", "ADM", "DEN", "GRN", "SUD", "OTH"],
-            rng,
-            Q,
-            [0.42, 0.08, 0.14, 0.06, 0.04, 0.05, 0.04, 0.04, 0.05, 0.03, 0.03, 0.02],
-        )
-        bia[pending_bia] = ""
-        btype = _pick(["R", "P"], rng, Q, [0.6, 0.4])
-        btype[pending_bia] = ""
-        cat = np.where(np.char.startswith(ap_type.astype(str), "DD"), "DD", "IJ").astype(object)
-        out.tables["tblAppeal"] = {
-            "idnAppeal": istr(apid),
-            "idncase": cid_s[ap_case],
-            # like the real table, ~9 % of appeals (motions, bond and DHS-officer appeals,
-            # not case appeals) carry no proceeding id
-            "idnProceeding": np.where(
-                (ap_type != "Case Appeal") & (rng.random(Q) < 0.6), "", pid_s[ap_proc]
-            ).astype(object),
-            "strAppealCategory": cat,
-            "strAppealType": ap_type,
-            "datAppealFiled": dates(filed),
-            "strFiledBy": ap_by,
-            "datAttorneyE27": dates(np.where(rep[ap_case] & (rng.random(Q) < 0.7), filed, -1)),
-            "datBIADecision": dates(bdate),
-            "strBIADecision": bia,
-            "strBIADecisionType": btype,
-            "strCaseType": pctype[ap_proc],
-            "strLang": lang[ap_case],
-            "strNat": natc[ap_case],
-            "strProceedingIHP": np.where(rng.random(Q) < 0.03, "Y", "N").astype(object),
-            "strCustody": custody[ap_case],
-            "strProbono": np.where(rng.random(Q) < 0.02, "Y", "").astype(object),
-        }
-        appeal_rsvd = blank(P)
-        appeal_rsvd[ap_proc] = ap_by
-        appeal_rsvd[~np.isin(appeal_rsvd, ["A", "I", "B"])] = ""
-
-        # ---------------- A_TblCase
-        city = rng.integers(0, len(_CITIES), m)
-        has_addr = rng.random(m) < 0.92
-        cities = np.array([c for c, _, _ in _CITIES], dtype=object)
-        states = np.array([s for _, s, _ in _CITIES], dtype=object)
-        zips = np.array([z for _, _, z in _CITIES], dtype=object)
-        zip_full = zips[city] + np.char.zfill(rng.integers(0, 100, m).astype(str), 2).astype(object)
-        upd = rng.random(m) < 0.012
-        ucity = rng.integers(0, len(_CITIES), m)
-        detained = custody != "N"
-        det_day = np.where(detained, start[first] - rng.integers(1, 30, m), -1)
-        released = custody == "R"
-        rel_day = np.where(released, np.minimum(det_day + rng.integers(10, 200, m), R - 1), -1)
-        birth = NUM_S[rng.integers(1, 13, m)] + "/" + NUM_S[year - rng.integers(1, 60, m)]
-        birth[rng.random(m) < 0.46] = ""
-        # "AWC/ATD" (7 characters) is a real code too, but tables.py caps the column at 6.
-        prio = _pick(
-            ["UC", "CR", "RBC/D", "AWC/D", "AWC/ATD", ""],
-            rng,
-            m,
-            [0.015, 0.002, 0.0015, 0.001, 0.002, 0.9785],
-        )
-        ltime = _pick(
-            ["0830", "0900", "1000", "1300", "1330", "0800", "100", "1500"],
-            rng,
-            m,
-            [0.25, 0.3, 0.1, 0.15, 0.1, 0.05, 0.02, 0.03],
-        )
-        lh = start[lp] + rng.integers(30, 400, m)
-        rmon = np.where(released & (rng.random(m) < 0.3), rel_day, -1)
-        rmd = EPOCH + np.maximum(rmon, 0).astype("timedelta64[D]")
-        rmonth = NUM_S[rmd.astype("datetime64[M]").astype(int) % 12 + 1]
-        ryear = NUM_S[rmd.astype("datetime64[Y]").astype(int) + 1970]
-        rmonth[rmon < 0] = ""
-        ryear[rmon < 0] = ""
-        fac = blank(m)
-        dmask = (custody == "D") & (rng.random(m) < 0.3)
-        fac[dmask] = np.array(_FACILITIES, dtype=object)[
-            rng.integers(0, len(_FACILITIES), int(dmask.sum()))
-        ]
-        sex = _pick(["M", "F", ""], rng, m, [0.6, 0.38, 0.02])
-        lpr = np.where(rng.random(m) < 0.02, "1", "0").astype(object)
-        lpr[rng.random(m) < 0.1] = ""
-        out.tables["A_TblCase"] = {
-            "IDNCASE": cid_s,
-            "ALIEN_CITY": np.where(has_addr, cities[city], ""),
-            "ALIEN_STATE": np.where(has_addr, states[city], ""),
-            "ALIEN_ZIPCODE": np.where(has_addr, zip_full, ""),
-            "UPDATED_ZIPCODE": np.where(upd, zips[ucity] + "01", ""),
-            "UPDATED_CITY": np.where(upd, cities[ucity], ""),
-            "NAT": natc,
-            "LANG": lang,
-            "CUSTODY": custody,
-            "SITE_TYPE": _pick(["I", "M", ""], rng, m, [0.6, 0.3, 0.1]),
-            "E_28_DATE": dates(e28),
-            "ATTY_NBR": blank(m),
-            "CASE_TYPE": ctype,
-            "UPDATE_SITE": self.courts[last_court],
-            "LATEST_HEARING": dates(lh),
-            "LATEST_TIME": ltime,
-            "LATEST_CAL_TYPE": _pick(["M", "I", ""], rng, m, [0.6, 0.35, 0.05]),
-            "UP_BOND_DATE": dates(np.where(detained & (rng.random(m) < 0.1), det_day + 20, -1)),
-            "UP_BOND_RSN": blank(m),
-            "CORRECTIONAL_FAC": fac,
-            "RELEASE_MONTH": rmonth,
-            "RELEASE_YEAR": ryear,
-            "INMATE_HOUSING": blank(m),
-            "DATE_OF_ENTRY": dates(
-                np.where(rng.random(m) < 0.85, np.maximum(osc - rng.integers(0, 3000, m), 0), -1)
-            ),
-            "C_ASY_TYPE": asy_type,
-            "C_BIRTHDATE": birth,
-            "C_RELEASE_DATE": dates(np.where(released & (rng.random(m) < 0.5), rel_day, -1)),
-            "UPDATED_STATE": np.where(upd, states[ucity], ""),
-            "ADDRESS_CHANGEDON": dates(
-                np.where(rng.random(m) < 0.3, np.minimum(osc + rng.integers(30, 900, m), R - 1), -1)
-            ),
-            "ZBOND_MRG_FLAG": blank(m),
-            "Sex": sex,
-            "DATE_DETAINED": dates(det_day),
-            "DATE_RELEASED": dates(rel_day),
-            "LPR": lpr,
-            "DETENTION_DATE": blank(m),
-            "DETENTION_LOCATION": blank(m),
-            "DCO_LOCATION": blank(m),
-            "DETENTION_FACILITY_TYPE": blank(m),
-            "CASEPRIORITY_CODE": prio,
-        }
 
         # ---------------- B_TblProceeding
         jcode = self.judge_codes[judge]
@@ -1089,7 +927,6 @@ class Model:
             "APPL_DEC": adec,
         }
 
-        frame = Frame(m, cid, cid_s, pid, pid_s, first, k, lp, start, court, custody, rep, e28)
         out.tables["tbl_RepsAssigned"] = self._reps_table(
             rng, ids, frame, ap_case, ap_proc, apid, filed
         )
@@ -1260,3 +1097,218 @@ class Model:
         }
         ids.lead += L
         return table
+
+    def _appeal_table(
+        self,
+        rng: np.random.Generator,
+        ids: Ids,
+        f: Frame,
+        comp: np.ndarray,
+        lp_done: np.ndarray,
+        outcome: np.ndarray,
+        pctype: np.ndarray,
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """tblAppeal: DHS appeals of some grants, applicants' appeals of many denials, other
+        appeal types; BIA decisions after the IJ decision, some pending. Also returns
+        APPEAL_RSVD per proceeding and the appeals' case, proceeding, id and filing day."""
+        m, cid_s, pid_s, lp = f.m, f.cid_s, f.pid_s, f.lp
+        start, custody, rep, natc = f.start, f.custody, f.rep, f.natc
+        lang, R, P = f.lang, self.release_day, len(f.pid)
+        u = rng.random(m)
+        filed_by = np.select(
+            [
+                (outcome == "grant") & (u < 0.07),
+                (outcome == "grant") & (u < 0.08),
+                (outcome == "deny") & (u < 0.42),
+                (outcome == "deny") & (u < 0.435),
+                (outcome != "grant") & (outcome != "deny") & lp_done & (u < 0.04),
+            ],
+            ["I", "B", "A", "B", "A"],
+            "",
+        )
+        c1 = np.nonzero(filed_by != "")[0]
+        c2 = np.nonzero(rng.random(m) < 0.045)[0]
+        ap_case = np.concatenate([c1, c2])
+        ap_by = np.concatenate(
+            [filed_by[c1], _pick(["A", "I", "B", "O"], rng, len(c2), [0.82, 0.12, 0.03, 0.03])]
+        )
+        ap_type = np.concatenate(
+            [
+                np.full(len(c1), "Case Appeal", dtype=object),
+                _pick(
+                    [
+                        "MTR BIA",
+                        "Bond Appeal",
+                        "Appeal of IJ MTR",
+                        "Circuit Court Remand",
+                        "Interlocutory Appeal",
+                        "DD Visa",
+                        "DD Fines",
+                        "Case Appeal",
+                    ],
+                    rng,
+                    len(c2),
+                    [0.35, 0.12, 0.15, 0.06, 0.03, 0.14, 0.03, 0.12],
+                ),
+            ]
+        )
+        o = np.argsort(ap_case, kind="stable")
+        ap_case, ap_by, ap_type = ap_case[o], ap_by[o], ap_type[o]
+        ap_proc = lp[ap_case]
+        base_day = np.where(comp[ap_proc] >= 0, comp[ap_proc], start[ap_proc] + 30)
+        filed = base_day + rng.integers(5, 31, len(ap_case))
+        ok = filed < R
+        ap_case, ap_by, ap_type, ap_proc, filed = (
+            ap_case[ok],
+            ap_by[ok],
+            ap_type[ok],
+            ap_proc[ok],
+            filed[ok],
+        )
+        Q = len(ap_case)
+        apid = np.arange(ids.appeal, ids.appeal + Q, dtype=np.int64)
+        ids.appeal += Q
+        bdate = filed + (np.exp(rng.normal(np.log(280), 0.7, Q))).astype(int) + 15
+        pending_bia = (bdate >= R) | (rng.random(Q) < 0.08)
+        bdate = np.where(pending_bia, -1, bdate)
+        bia = _pick(
+            ["DIS", "SUS", "REM", "SAF", "DUT", "WDL", "TER", "ADM", "DEN", "GRN", "SUD", "OTH"],
+            rng,
+            Q,
+            [0.42, 0.08, 0.14, 0.06, 0.04, 0.05, 0.04, 0.04, 0.05, 0.03, 0.03, 0.02],
+        )
+        bia[pending_bia] = ""
+        btype = _pick(["R", "P"], rng, Q, [0.6, 0.4])
+        btype[pending_bia] = ""
+        cat = np.where(np.char.startswith(ap_type.astype(str), "DD"), "DD", "IJ").astype(object)
+        table = {
+            "idnAppeal": istr(apid),
+            "idncase": cid_s[ap_case],
+            # like the real table, ~9 % of appeals (motions, bond and DHS-officer appeals,
+            # not case appeals) carry no proceeding id
+            "idnProceeding": np.where(
+                (ap_type != "Case Appeal") & (rng.random(Q) < 0.6), "", pid_s[ap_proc]
+            ).astype(object),
+            "strAppealCategory": cat,
+            "strAppealType": ap_type,
+            "datAppealFiled": dates(filed),
+            "strFiledBy": ap_by,
+            "datAttorneyE27": dates(np.where(rep[ap_case] & (rng.random(Q) < 0.7), filed, -1)),
+            "datBIADecision": dates(bdate),
+            "strBIADecision": bia,
+            "strBIADecisionType": btype,
+            "strCaseType": pctype[ap_proc],
+            "strLang": lang[ap_case],
+            "strNat": natc[ap_case],
+            "strProceedingIHP": np.where(rng.random(Q) < 0.03, "Y", "N").astype(object),
+            "strCustody": custody[ap_case],
+            "strProbono": np.where(rng.random(Q) < 0.02, "Y", "").astype(object),
+        }
+        appeal_rsvd = blank(P)
+        appeal_rsvd[ap_proc] = ap_by
+        appeal_rsvd[~np.isin(appeal_rsvd, ["A", "I", "B"])] = ""
+        return table, appeal_rsvd, ap_case, ap_proc, apid, filed
+
+    def _case_table(
+        self,
+        rng: np.random.Generator,
+        f: Frame,
+        osc: np.ndarray,
+        year: np.ndarray,
+        ctype: np.ndarray,
+        asy_type: np.ndarray,
+        last_court: np.ndarray,
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """A_TblCase: addresses, custody dates, asylum type, priority codes; also returns the
+        detention and release days used by the proceedings and the custody history."""
+        m, cid_s, first, lp = f.m, f.cid_s, f.first, f.lp
+        start, custody, e28, natc = f.start, f.custody, f.e28, f.natc
+        lang, R = f.lang, self.release_day
+        city = rng.integers(0, len(_CITIES), m)
+        has_addr = rng.random(m) < 0.92
+        cities = np.array([c for c, _, _ in _CITIES], dtype=object)
+        states = np.array([s for _, s, _ in _CITIES], dtype=object)
+        zips = np.array([z for _, _, z in _CITIES], dtype=object)
+        zip_full = zips[city] + np.char.zfill(rng.integers(0, 100, m).astype(str), 2).astype(object)
+        upd = rng.random(m) < 0.012
+        ucity = rng.integers(0, len(_CITIES), m)
+        detained = custody != "N"
+        det_day = np.where(detained, start[first] - rng.integers(1, 30, m), -1)
+        released = custody == "R"
+        rel_day = np.where(released, np.minimum(det_day + rng.integers(10, 200, m), R - 1), -1)
+        birth = NUM_S[rng.integers(1, 13, m)] + "/" + NUM_S[year - rng.integers(1, 60, m)]
+        birth[rng.random(m) < 0.46] = ""
+        # "AWC/ATD" (7 characters) is a real code too, but tables.py caps the column at 6.
+        prio = _pick(
+            ["UC", "CR", "RBC/D", "AWC/D", "AWC/ATD", ""],
+            rng,
+            m,
+            [0.015, 0.002, 0.0015, 0.001, 0.002, 0.9785],
+        )
+        ltime = _pick(
+            ["0830", "0900", "1000", "1300", "1330", "0800", "100", "1500"],
+            rng,
+            m,
+            [0.25, 0.3, 0.1, 0.15, 0.1, 0.05, 0.02, 0.03],
+        )
+        lh = start[lp] + rng.integers(30, 400, m)
+        rmon = np.where(released & (rng.random(m) < 0.3), rel_day, -1)
+        rmd = EPOCH + np.maximum(rmon, 0).astype("timedelta64[D]")
+        rmonth = NUM_S[rmd.astype("datetime64[M]").astype(int) % 12 + 1]
+        ryear = NUM_S[rmd.astype("datetime64[Y]").astype(int) + 1970]
+        rmonth[rmon < 0] = ""
+        ryear[rmon < 0] = ""
+        fac = blank(m)
+        dmask = (custody == "D") & (rng.random(m) < 0.3)
+        fac[dmask] = np.array(_FACILITIES, dtype=object)[
+            rng.integers(0, len(_FACILITIES), int(dmask.sum()))
+        ]
+        sex = _pick(["M", "F", ""], rng, m, [0.6, 0.38, 0.02])
+        lpr = np.where(rng.random(m) < 0.02, "1", "0").astype(object)
+        lpr[rng.random(m) < 0.1] = ""
+        table = {
+            "IDNCASE": cid_s,
+            "ALIEN_CITY": np.where(has_addr, cities[city], ""),
+            "ALIEN_STATE": np.where(has_addr, states[city], ""),
+            "ALIEN_ZIPCODE": np.where(has_addr, zip_full, ""),
+            "UPDATED_ZIPCODE": np.where(upd, zips[ucity] + "01", ""),
+            "UPDATED_CITY": np.where(upd, cities[ucity], ""),
+            "NAT": natc,
+            "LANG": lang,
+            "CUSTODY": custody,
+            "SITE_TYPE": _pick(["I", "M", ""], rng, m, [0.6, 0.3, 0.1]),
+            "E_28_DATE": dates(e28),
+            "ATTY_NBR": blank(m),
+            "CASE_TYPE": ctype,
+            "UPDATE_SITE": self.courts[last_court],
+            "LATEST_HEARING": dates(lh),
+            "LATEST_TIME": ltime,
+            "LATEST_CAL_TYPE": _pick(["M", "I", ""], rng, m, [0.6, 0.35, 0.05]),
+            "UP_BOND_DATE": dates(np.where(detained & (rng.random(m) < 0.1), det_day + 20, -1)),
+            "UP_BOND_RSN": blank(m),
+            "CORRECTIONAL_FAC": fac,
+            "RELEASE_MONTH": rmonth,
+            "RELEASE_YEAR": ryear,
+            "INMATE_HOUSING": blank(m),
+            "DATE_OF_ENTRY": dates(
+                np.where(rng.random(m) < 0.85, np.maximum(osc - rng.integers(0, 3000, m), 0), -1)
+            ),
+            "C_ASY_TYPE": asy_type,
+            "C_BIRTHDATE": birth,
+            "C_RELEASE_DATE": dates(np.where(released & (rng.random(m) < 0.5), rel_day, -1)),
+            "UPDATED_STATE": np.where(upd, states[ucity], ""),
+            "ADDRESS_CHANGEDON": dates(
+                np.where(rng.random(m) < 0.3, np.minimum(osc + rng.integers(30, 900, m), R - 1), -1)
+            ),
+            "ZBOND_MRG_FLAG": blank(m),
+            "Sex": sex,
+            "DATE_DETAINED": dates(det_day),
+            "DATE_RELEASED": dates(rel_day),
+            "LPR": lpr,
+            "DETENTION_DATE": blank(m),
+            "DETENTION_LOCATION": blank(m),
+            "DCO_LOCATION": blank(m),
+            "DETENTION_FACILITY_TYPE": blank(m),
+            "CASEPRIORITY_CODE": prio,
+        }
+        return table, det_day, rel_day

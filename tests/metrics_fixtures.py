@@ -18,7 +18,14 @@ from typing import Any
 import duckdb
 
 from asylumstats import model
-from asylumstats.ingest.tables import APPEALS, APPLICATIONS, CASES, PROCEEDINGS, REPS
+from asylumstats.ingest.tables import (
+    APPEALS,
+    APPLICATIONS,
+    CASES,
+    LEAD_RIDER,
+    PROCEEDINGS,
+    REPS,
+)
 
 Row = dict[str, Any]
 
@@ -143,7 +150,18 @@ class Dataset:
     applications: list[Row] = field(default_factory=list)
     appeals: list[Row] = field(default_factory=list)
     reps: list[Row] = field(default_factory=list)
+    leads: list[Row] = field(default_factory=list)
     _next_app: int = 900000
+
+    def lead(self, lead_case: int, rider_case: int) -> None:
+        """A ``lead_rider`` row: ``rider_case`` rides on ``lead_case``."""
+        self.leads.append(
+            {
+                "idnleadrider": 80_000 + len(self.leads),
+                "idnleadcase": lead_case,
+                "idnridercase": rider_case,
+            }
+        )
 
     def rep(self, idncase: int, e28: dt.datetime | None, kind: str = "ALIEN") -> None:
         """A ``reps_assigned`` row (court level) for a case."""
@@ -427,6 +445,8 @@ def build_db(
         _create_table(con, APPEALS, data.appeals)
         if data.reps:
             _create_table(con, REPS, data.reps)
+        if data.leads:
+            _create_table(con, LEAD_RIDER, data.leads)
         for table, rows in (LOOKUPS if lookups is None else lookups).items():
             cols = sorted({k for r in rows for k in r})
             con.execute(f"CREATE TABLE {table} ({', '.join(f'{c} VARCHAR' for c in cols)})")

@@ -1,4 +1,5 @@
-"""``rate --adjust``: the adjusted judge/court rates (SPEC §2.4) on the command line."""
+"""``rate --adjust`` (adjusted judge/court rates, SPEC §2.4) and ``rate --cluster-family``
+(intervals clustered on the family) on the command line."""
 
 from __future__ import annotations
 
@@ -73,3 +74,49 @@ def print_adjusted(
         " judges; q: Benjamini-Hochberg over the judges listed."
     )
     print_result(result, fmt, lambda: adjusted_table(result, caption(result) + note))
+
+
+def clustered_table(result: Any, caption: str) -> Table:
+    """Rates with the Wilson and the family-clustered intervals side by side."""
+    keys = key_columns(result.by)
+    table = Table(
+        title=f"Asylum grant rate ({result.definition.name}), intervals clustered on the family",
+        caption=caption,
+        caption_justify="left",
+    )
+    for k in keys:
+        table.add_column(k)
+    for h in ("decisions", "families", "grant rate", "Wilson 95% CI", "clustered 95% CI", "deff"):
+        table.add_column(h, justify="right")
+    for r in result.rows:
+        deff = r["design_effect"]
+        table.add_row(
+            *(display(r[k]) for k in keys),
+            str(r["decisions"]),
+            str(r["families"]),
+            pct(r["grant_rate"]),
+            interval(r["ci_low"], r["ci_high"]),
+            interval(r["cluster_ci_low"], r["cluster_ci_high"]),
+            "—" if deff is None else f"{deff:.2f}",
+        )
+    return table
+
+
+def print_clustered(
+    db: Path | None,
+    engine: EngineName,
+    by: str | Sequence[str] | None,
+    filters: Filters,
+    definition: Definition,
+    fmt: OutputFormat,
+    caption: Callable[[Any], str],
+) -> None:
+    """Compute and print ``rate --cluster-family``."""
+    from asylumstats.metrics.cluster import clustered_rate_result
+
+    result = run_on(db, engine, clustered_rate_result, by, filters, definition)
+    note = (
+        " Clustered: cluster-robust (linearization) interval with the families (a lead case and"
+        " its riders) as clusters; deff = its variance over the binomial one."
+    )
+    print_result(result, fmt, lambda: clustered_table(result, caption(result) + note))

@@ -24,6 +24,7 @@ from asylumstats.commands.options import (
     ToOption,
     run_on,
 )
+from asylumstats.errors import UserError
 from asylumstats.metrics.definitions import get_definition
 from asylumstats.metrics.dimensions import key_columns
 from asylumstats.metrics.filters import Filters
@@ -61,13 +62,21 @@ def rate(
         help="With --by judge or --by court: add case-mix adjusted rates (partial pooling), "
         "the court's other judges, p and q values.",
     ),
+    cluster_family: bool = typer.Option(
+        False,
+        "--cluster-family",
+        help="Add 95% intervals clustered on the family (lead case and riders).",
+    ),
 ) -> None:
     """Asylum grant rates with counts and 95% intervals, grouped by any dimensions."""
     filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
-    if adjust:
-        from asylumstats.commands.adjusted import print_adjusted
+    if adjust or cluster_family:
+        from asylumstats.commands.adjusted import print_adjusted, print_clustered
 
-        print_adjusted(db, engine, by, filters, get_definition(definition), fmt, caption)
+        if adjust and cluster_family:
+            raise UserError("Use either --adjust or --cluster-family, not both.")
+        show = print_adjusted if adjust else print_clustered
+        show(db, engine, by, filters, get_definition(definition), fmt, caption)
         return
     result = run_on(db, engine, rate_result, by, filters, get_definition(definition))
     if filters.fy is not None or filters.date_from is not None:  # SPEC §6: recent periods

@@ -70,21 +70,23 @@ def rate(
 ) -> None:
     """Asylum grant rates with counts and 95% intervals, grouped by any dimensions."""
     filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
+    if adjust and cluster_family:
+        raise UserError("Use either --adjust or --cluster-family, not both.")
     if adjust or cluster_family:
         from asylumstats.commands.adjusted import print_adjusted, print_clustered
 
-        if adjust and cluster_family:
-            raise UserError("Use either --adjust or --cluster-family, not both.")
         show = print_adjusted if adjust else print_clustered
         show(db, engine, by, filters, get_definition(definition), fmt, caption)
-        return
-    result = run_on(db, engine, rate_result, by, filters, get_definition(definition))
+    else:
+        result = run_on(db, engine, rate_result, by, filters, get_definition(definition))
     if filters.fy is not None or filters.date_from is not None:  # SPEC §6: recent periods
         from asylumstats.metrics.cohorts import pending_note
 
         note = run_on(db, engine, pending_note, filters)
         if note:
             print(note, file=sys.stderr)
+    if adjust or cluster_family:
+        return
     title = f"Asylum grant rate ({result.definition.name})"
     print_result(
         result, fmt, lambda: rate_table(result.rows, key_columns(result.by), title, caption(result))

@@ -218,8 +218,9 @@ def hand_data() -> AppealsData:
         input_date: dt.datetime | None = None,
         other: str | None = None,
         case_type: str = "RMV",
+        court: str = "HOU",
     ) -> None:
-        ds.proc(pid, cid, comp, "JC3", court="HOU", hloc=None, case_type=case_type)
+        ds.proc(pid, cid, comp, "JC3", court=court, hloc=None, case_type=case_type)
         ds.proc_dates(osc=osc, input_date=input_date, other_comp=other)
 
     ds.case(801, nat="MX", lang="SP")
@@ -244,11 +245,28 @@ def hand_data() -> AppealsData:
     ds.recd(T(2026, 2, 1))
     ds.case(808, nat="CH", lang="MAN")
     bproc(8081, 808, T(2025, 5, 5), None)
-    bproc(8082, 808, T(2025, 5, 5), T(2025, 6, 1))  # same start, higher id: the latest
+    # same start, higher id: the latest
+    bproc(8082, 808, T(2025, 5, 5), T(2025, 6, 1), input_date=T(2025, 5, 5))
     ds.case(809, nat="CH", lang="MAN")
     bproc(8091, 809, T(2026, 3, 1), None, case_type="CFR")
     ds.case(810, nat="MX", lang="SP")
     bproc(8101, 810, T(1900, 1, 1), None, input_date=T(2022, 7, 1))
+    # later proceedings (court ELP): a later proceeding carries the case's original charging
+    # date; it starts at its own input date, or the previous completion when that is later
+    ds.case(811, nat="MX", lang="SP")  # decided in 2015, reopened in 2022
+    bproc(8111, 811, T(2014, 1, 1), T(2015, 6, 1), court="ELP")
+    bproc(8112, 811, T(2014, 1, 1), None, input_date=T(2022, 3, 1), court="ELP")
+    ds.case(812, nat="MX", lang="SP")  # input date before the previous completion
+    bproc(8121, 812, T(2023, 1, 1), T(2024, 6, 1), other="C", court="ELP")
+    bproc(8122, 812, T(2023, 1, 1), None, input_date=T(2024, 3, 1), court="ELP")
+    ds.case(813, nat="MX", lang="SP")  # no input date: from the previous completion
+    bproc(8131, 813, T(2016, 2, 1), T(2017, 2, 1), other="C", court="ELP")
+    bproc(8132, 813, T(2016, 2, 1), None, court="ELP")
+    ds.case(814, nat="MX", lang="SP")  # no plausible start at all: left out, counted
+    bproc(8141, 814, T(1900, 1, 1), None, input_date=T(2099, 1, 1), court="ELP")
+    ds.case(815, nat="MX", lang="SP")  # later proceeding, no input, earlier one pending
+    bproc(8151, 815, T(2018, 1, 1), None, court="ELP")
+    bproc(8152, 815, T(2018, 1, 1), None, court="ELP")
     return ds
 
 
@@ -516,20 +534,48 @@ def reference_wait(data: AppealsData, by: list[str], definition: str = "merits")
     return _sorted(out, keys)
 
 
+def reference_starts(data: AppealsData) -> dict[Any, list[tuple[dt.date, int, Row]]]:
+    """Per case: (start, idnproceeding, proceeding) of its proceedings with a plausible start.
+
+    Proceedings in id order; the first starts at the earlier of its plausible OSC and input
+    dates; a later one at its own plausible input date or, when later, the latest plausible
+    start or completion before it; with no input date at the latest earlier completion."""
+    low = dt.date(1950, 1, 1)
+
+    def ok(v: Any) -> dt.date | None:
+        return v.date() if v is not None and low <= v.date() <= RELEASE else None
+
+    by_case: dict[Any, list[Row]] = defaultdict(list)
+    for p in data.proceedings:
+        if p.get("idncase") is not None:
+            by_case[p["idncase"]].append(p)
+    out: dict[Any, list[tuple[dt.date, int, Row]]] = {}
+    for cid, procs in by_case.items():
+        floor: dt.date | None = None  # latest start or completion so far
+        done: dt.date | None = None  # latest completion so far
+        rows = []
+        for i, p in enumerate(sorted(procs, key=lambda q: q["idnproceeding"])):
+            if i == 0:
+                cands = [d for d in (ok(p.get("osc_date")), ok(p.get("input_date"))) if d]
+                own = min(cands) if cands else None
+            else:
+                own = ok(p.get("input_date"))
+            start = max(own, floor) if own and floor else own or (done if own is None else None)
+            comp = ok(p.get("comp_date"))
+            if start is not None:
+                rows.append((start, p["idnproceeding"], p))
+            for d in (own, comp):
+                if d is not None:
+                    floor = d if floor is None else max(floor, d)
+            if comp is not None:
+                done = comp if done is None else max(done, comp)
+        out[cid] = rows
+    return out
+
+
 def reference_backlog(data: AppealsData, at: dt.date, by_court: bool = True) -> list[Row]:
     """Backlog by court at one date (pending, closed, median age, buckets), in Python."""
-    low = dt.date(1950, 1, 1)
-    per_case: dict[Any, list[tuple[dt.date, int, Row]]] = defaultdict(list)
-    for p in data.proceedings:
-        if p.get("idncase") is None:
-            continue
-        cands = [
-            v.date()
-            for v in (p.get("osc_date"), p.get("input_date"))
-            if v is not None and low <= v.date() <= RELEASE
-        ]
-        if cands:
-            per_case[p["idncase"]].append((min(cands), p["idnproceeding"], p))
+    per_case = reference_starts(data)
     groups: dict[Any, Row] = {}
     for procs in per_case.values():
         begun = [x for x in procs if x[0] <= at]

@@ -18,7 +18,14 @@ from typing import Any
 import duckdb
 
 from asylumstats import model
-from asylumstats.ingest.tables import APPEALS, APPLICATIONS, CASES, PROCEEDINGS
+from asylumstats.ingest.tables import (
+    APPEALS,
+    APPLICATIONS,
+    CASES,
+    LEAD_RIDER,
+    PROCEEDINGS,
+    REPS,
+)
 
 Row = dict[str, Any]
 
@@ -35,6 +42,7 @@ REF_KEYS = {
     "language": ["language_code", "language_name"],
     "custody": ["custody"],
     "represented": ["represented"],
+    "represented_at_decision": ["represented_at_decision"],
     "asylum_type": ["asylum_type"],
     "fiscal_year": ["fiscal_year"],
     "month": ["month"],
@@ -141,7 +149,31 @@ class Dataset:
     proceedings: list[Row] = field(default_factory=list)
     applications: list[Row] = field(default_factory=list)
     appeals: list[Row] = field(default_factory=list)
+    reps: list[Row] = field(default_factory=list)
+    leads: list[Row] = field(default_factory=list)
     _next_app: int = 900000
+
+    def lead(self, lead_case: int, rider_case: int) -> None:
+        """A ``lead_rider`` row: ``rider_case`` rides on ``lead_case``."""
+        self.leads.append(
+            {
+                "idnleadrider": 80_000 + len(self.leads),
+                "idnleadcase": lead_case,
+                "idnridercase": rider_case,
+            }
+        )
+
+    def rep(self, idncase: int, e28: dt.datetime | None, kind: str = "ALIEN") -> None:
+        """A ``reps_assigned`` row (court level) for a case."""
+        self.reps.append(
+            {
+                "idnrepsassigned": 7_000_000 + len(self.reps),
+                "idncase": idncase,
+                "strattylevel": "COURT",
+                "strattytype": kind,
+                "e_28_date": e28,
+            }
+        )
 
     def case(
         self,
@@ -284,6 +316,11 @@ def hand_dataset(data: Dataset | None = None) -> Dataset:
     ds.app(5031, 503, "A", idn=50312)
     ds.app(5031, 503, "D", idn=50311)  # denial beats other
     ds.app(5031, 503, "T", idn=50313)  # not a decision: ignored
+    # represented at the decision (reps_assigned): 100 yes (E-28 before its 2019-05-05
+    # decision), 600 no (E-28 after its decisions), 601 no (a DHS attorney only)
+    ds.rep(100, D(2019, 1, 1))
+    ds.rep(600, D(2020, 1, 1))
+    ds.rep(601, D(2018, 1, 1), kind="INS")
     # HC6: protection (withholding / CAT granted in the same proceeding).
     ds.case(600)
     ds.proc(6001, 600, D(2019, 4, 1), "HC6")
@@ -305,7 +342,9 @@ def hand_dataset(data: Dataset | None = None) -> Dataset:
     ds.app(6006, 601, "G", code="WCAT", idn=60061)
     ds.proc(6007, 601, D(2019, 4, 7), "HC6")
     ds.app(6007, 601, "A", idn=60070)
-    ds.app(6007, 601, "G", code="ASYW", idn=60071)
+    ds.app(6007, 601, "G", code="ASYW", idn=60071)  # abandoned for withholding: protection
+    ds.proc(6008, 601, D(2019, 4, 8), "HC6")
+    ds.app(6008, 601, "L", idn=60080)  # CAT granted on the asylum application: protection
     # JX9: a judge code missing from the judge lookup.
     ds.case(700, nat="ZZ", lang="XX")  # codes missing from their lookups
     ds.proc(7001, 700, D(2018, 11, 11), "JX9", court="QQQ", hloc="NY1")
@@ -355,6 +394,11 @@ def random_dataset(ds: Dataset, n_cases: int = 150, seed: int = 7) -> Dataset:
                 code = rng.choice(["ASYL"] * 5 + ["ASYW", "WCAT", "42B"])
                 dec = rng.choice(ALL_CODES + ["G", "D", "D", "D", None, "d"])
                 ds.app(pid, idncase, dec, code=code, idn=aid)
+    reps_rng = random.Random(seed * 31 + 1)  # its own stream: the rows above stay as they were
+    for i in range(n_cases):
+        if reps_rng.random() < 0.5:
+            day = dt.date(2017, 1, 1) + dt.timedelta(days=reps_rng.randint(0, 1500))
+            ds.rep(10_000 + i, D(day.year, day.month, day.day), reps_rng.choice(["ALIEN", "INS"]))
     return ds
 
 
@@ -399,6 +443,10 @@ def build_db(
         _create_table(con, PROCEEDINGS, data.proceedings)
         _create_table(con, APPLICATIONS, data.applications)
         _create_table(con, APPEALS, data.appeals)
+        if data.reps:
+            _create_table(con, REPS, data.reps)
+        if data.leads:
+            _create_table(con, LEAD_RIDER, data.leads)
         for table, rows in (LOOKUPS if lookups is None else lookups).items():
             cols = sorted({k for r in rows for k in r})
             con.execute(f"CREATE TABLE {table} ({', '.join(f'{c} VARCHAR' for c in cols)})")
@@ -464,11 +512,24 @@ def reference_decisions(data: Dataset, lookups: dict[str, list[Row]] | None = No
             "idnproceedingappln": a["idnproceedingappln"],
             "idncase": a["idncase"],
             "outcome": outcome,
+            "appl_dec": dec,
             "decision_date": day,
             "fiscal_year": day.year + (1 if day.month >= 10 else 0),
             "month": f"{day.year:04d}-{day.month:02d}",
             "custody": _norm(p["custody"]) or None,
             "represented": c.get("e_28_date") is not None,
+            "represented_at_decision": (
+                None
+                if not data.reps
+                else any(
+                    r["idncase"] == a["idncase"]
+                    and _norm(r["strattytype"]) == "ALIEN"
+                    and _norm(r["strattylevel"]) == "COURT"
+                    and r["e_28_date"] is not None
+                    and r["e_28_date"].date() <= day
+                    for r in data.reps
+                )
+            ),
             "asylum_type": {"I": "affirmative", "E": "defensive"}.get(asy, "unknown"),
             "other_protection": a["idnproceeding"] in protected,
         }
@@ -496,8 +557,12 @@ def reference_case_decisions(decisions: list[Row]) -> list[Row]:
 
 
 def _classify(d: Row, definition: str) -> str:
-    if definition == "protection" and d["outcome"] == "denial" and d["other_protection"]:
-        return "grant"
+    if definition == "protection":
+        dec = _norm(d.get("appl_dec"))
+        if dec == "L":  # CAT granted on the asylum application
+            return "grant"
+        if d["other_protection"] and (d["outcome"] == "denial" or dec in {"A", "W", "S"}):
+            return "grant"  # withholding / CAT granted in the same proceeding
     return d["outcome"]
 
 

@@ -5,13 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from appeals_fixtures import RELEASE, build, hand_data, random_data, reference_backlog
+from appeals_fixtures import (
+    RELEASE,
+    build,
+    hand_data,
+    random_data,
+    reference_backlog,
+    reference_starts,
+)
 from asylumstats.engines import Engine, open_engine
 from asylumstats.errors import UserError
-from asylumstats.metrics.backlog import backlog_fields, backlog_rows, parse_backlog_dimensions
+from asylumstats.metrics.backlog import (
+    backlog_fields,
+    backlog_result,
+    backlog_rows,
+    parse_backlog_dimensions,
+)
 from asylumstats.metrics.filters import Filters
 
 HOU = Filters(court="HOU")
@@ -136,3 +149,52 @@ def test_random_db_reused(tmp_path: Path) -> None:
             assert {k: v for k, v in one.items() if k != "court_name"} == {
                 k: v for k, v in r.items() if k not in ("fiscal_year", "court_name")
             }
+
+
+ELP = Filters(court="ELP")  # a court with no asylum decision: codes are not checked
+
+
+def elp(engine: Engine, by: Any, f: Filters, at: str | None = None) -> list[dict[str, Any]]:
+    return backlog_result(engine, by, f, at, check=False).rows
+
+
+def test_later_proceedings_start_at_their_own_input(engine: Engine) -> None:
+    """Court ELP (hand data): a later proceeding starts at its own input date (or the earlier
+    proceeding's completion when later), never at the case's original charging date."""
+    (early,) = elp(engine, [], ELP, at="2019-09-30")
+    at = dt.date(2019, 9, 30)
+    # 811 was decided in 2015 and reopened in 2022: not pending in 2019 (its later
+    # proceeding carries the 2014 charging date); pending: 813 (from its earlier
+    # proceeding's completion, 2017-02-01) and 815 (its first proceeding, 2018-01-01)
+    assert early["pending"] == 2
+    assert early["median_age_days"] == age((2018, 1, 1), at) == 637
+    (now,) = elp(engine, [], ELP)
+    ages = sorted(age(d) for d in [(2022, 3, 1), (2024, 6, 1), (2017, 2, 1), (2018, 1, 1)])
+    assert (now["pending"], now["median_age_days"]) == (4, ages[1])
+    assert (now["age_1_to_2y"], now["age_4y_plus"]) == (0, 3)  # 812 from 2024-06-01: 2-4y
+    rows = elp(engine, "fiscal_year", Filters.parse(court="ELP", date_from="2014-01-01"))
+    assert [(r["fiscal_year"], r["pending"]) for r in rows] == [
+        (2014, 1),
+        (2016, 1),  # FY2015: 811 decided, nothing pending at ELP (no row)
+        (2017, 1),
+        (2018, 2),
+        (2019, 2),
+        (2020, 2),
+        (2021, 2),
+        (2022, 3),
+        (2023, 4),
+        (2024, 4),
+        (2025, 4),
+        (2026, 4),
+    ]
+    # proceedings without a plausible start (8141, 8152, ...) never empty the years
+    assert elp(engine, "fiscal_year", ELP) == rows
+
+
+def test_left_out_counted(engine: Engine) -> None:
+    starts = reference_starts(hand_data())
+    kept = sum(len(v) for v in starts.values())
+    total = sum(1 for p in hand_data().proceedings if p.get("idncase") is not None)
+    result = backlog_result(engine, [], ELP, check=False)
+    assert result.notes["without_start"] == total - kept
+    assert total - kept >= 3  # 8051 (after the release), 8141, 8152 at least

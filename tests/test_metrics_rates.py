@@ -124,17 +124,19 @@ def test_case_definition_tie_breaks(engine: Engine) -> None:
 
 
 def test_protection(engine: Engine) -> None:
+    # 60010, 60020 (denied, withholding/CAT granted), 60060 (granted), 60070 (abandoned,
+    # withholding granted), 60080 (L: CAT granted on the asylum application)
     assert one(engine, "HC6", "protection") == {
-        "grants": 3,
+        "grants": 5,
         "denials": 2,
-        "other": 1,
-        "decisions": 5,
-        "grant_rate": 0.6,
+        "other": 0,
+        "decisions": 7,
+        "grant_rate": 5 / 7,
     }
     assert one(engine, "HC6") == {
         "grants": 1,
         "denials": 4,
-        "other": 1,
+        "other": 2,
         "decisions": 5,
         "grant_rate": 0.2,
     }
@@ -298,3 +300,12 @@ def test_all_pairs_of_dimensions(engine: Engine, ref: list[dict[str, Any]]) -> N
 def test_database_path_missing(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="No database"):
         open_engine(tmp_path / "nope.duckdb")
+
+
+def test_represented_at_decision(engine: Engine) -> None:
+    # case 100 (HC1): a representative's E-28 of 2019-01-01, before its decisions
+    rows = rate_rows(engine, ["represented_at_decision"], Filters(judge="HC1"))
+    assert [r["represented_at_decision"] for r in rows] == [True]
+    # HC6: case 600's E-28 is dated after its 2019 decisions; case 601 has a DHS attorney only
+    rows = rate_rows(engine, ["represented_at_decision"], Filters(judge="HC6"))
+    assert [r["represented_at_decision"] for r in rows] == [False]

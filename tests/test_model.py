@@ -161,6 +161,7 @@ def test_protection_flag(db: Path) -> None:
         (6004, "denial", False),
         (6006, "grant", True),
         (6007, "other", True),
+        (6008, "other", False),  # L: other under merits, protection granted under protection
     ]
 
 

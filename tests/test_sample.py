@@ -246,3 +246,47 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         main(["sample", str(tmp_path / "x.zip"), "--cases", "0"])
     assert exc.value.code != 0
     assert "asylumstats:" in capsys.readouterr().err
+
+
+def test_features_for_fair_comparisons(release: tuple[Path, Path, dict[str, Any]]) -> None:
+    """Several asylum decisions per case, riders, in-absentia orders, tenures, missing charging
+    dates, and a per-judge truth consistent with the generated decisions."""
+    _path, truth, _summary = release
+    procs = pq.read_table(truth / "proceedings.parquet").to_pydict()
+    apps = pq.read_table(truth / "applications.parquet").to_pydict()
+    riders = pq.read_table(truth / "lead_rider.parquet").to_pydict()
+    manifest = json.loads((truth / "manifest.json").read_text())
+    proc = {p: i for i, p in enumerate(procs["idnproceeding"])}
+    merits: Counter[str] = Counter()
+    per_case: Counter[int] = Counter()
+    outcome: dict[int, str] = {}
+    for code, dec, pid, cid in zip(
+        apps["appl_code"], apps["appl_dec"], apps["idnproceeding"], apps["idncase"], strict=True
+    ):
+        i = proc.get(pid)
+        if code != "ASYL" or i is None or procs["comp_date"][i] is None:
+            continue
+        if procs["case_type"][i] not in ("RMV", "DEP", "EXC", "AOC"):
+            continue
+        if dec in tuple("FGCIPD"):
+            merits[procs["ij_code"][i]] += 1
+            per_case[cid] += 1
+            outcome[cid] = "grant" if dec != "D" else "denial"
+    assert sum(n > 1 for n in per_case.values()) > 30  # remands and reopenings: case != merits
+    assert procs["absentia"].count("Y") > 20
+    assert sum(v is None for v in procs["osc_date"]) > 20
+    pairs = [
+        (outcome[a], outcome[b])
+        for a, b in zip(riders["idnleadcase"], riders["idnridercase"], strict=True)
+        if a in outcome and b in outcome
+    ]
+    assert sum(a == b for a, b in pairs) / len(pairs) > 0.8  # riders follow their lead
+    judges = manifest["judges"]
+    assert len({tuple(j["tenure_fy"]) for j in judges}) > 50
+    assert all(0 < j["standardized_rate"] < 1 for j in judges)
+    generated = {j["judge_code"]: j["merits_decisions"] for j in judges}
+    # the truth counts every generated decision; a few rows are dropped or quarantined
+    total = sum(merits.values())
+    assert 0.97 * sum(generated.values()) <= total <= sum(generated.values())
+    assert sum(abs(generated.get(k or "", 0) - n) for k, n in merits.items()) <= 0.03 * total
+    assert manifest["truth_model"].endswith("SYNTHETIC.")

@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "change",
     "profiles",
     "appeals",
+    "cohorts",
     "export",
     "serve",
     "fetch",

@@ -252,7 +252,9 @@ def backlog(
         f"Pending = the case's latest proceeding begun by the date has no completion by it. "
         f"Case types: {', '.join(types) if types else 'all'}. "
         f"Filters: {_codes(result.filters)}. "
-        f"Release: {release_label(result.release)}."
+        f"Release: {release_label(result.release)}. "
+        f"Left out, no plausible start date: {result.notes.get('without_start', 0):,} "
+        "proceedings in the database."
     )
     _emit(result, fmt, "Pending cases (backlog)", caption, columns)
 

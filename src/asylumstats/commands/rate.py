@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
+import typer
+
 from asylumstats.cli import app
 from asylumstats.commands._output import print_result, rate_table, release_label
 from asylumstats.commands.options import (
@@ -16,6 +20,7 @@ from asylumstats.commands.options import (
     run_on,
     with_filters,
 )
+from asylumstats.errors import UserError
 from asylumstats.metrics.definitions import get_definition
 from asylumstats.metrics.filters import Filters, parse_periods
 from asylumstats.metrics.rates import VALUE_FIELDS, RateResult, rate_result
@@ -36,15 +41,16 @@ def caption(result: RateResult) -> str:
     window = (
         f"{result.first_decision} to {result.last_decision}" if result.first_decision else "none"
     )
+    result_periods = getattr(result, "periods", ())
     periods = (
-        f" Periods: {', '.join(p.label for p in result.periods)}, each on its own."
-        if result.periods
+        f" Periods: {', '.join(p.label for p in result_periods)}, each on its own."
+        if result_periods
         else ""
     )
     return (
         f"Definition: {result.definition.name} = {result.definition.formula}. "
         f"Filters: {result.filters.describe()}.{periods} Decisions dated {window}."
-        f"{implausible_note(result.excluded_implausible)} "
+        f"{implausible_note(getattr(result, 'excluded_implausible', 0))} "
         f"Release: {release_label(result.release)}. 95% Wilson intervals."
     )
 
@@ -59,11 +65,40 @@ def rate(
     definition: DefinitionOption = "merits",
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
+    adjust: bool = typer.Option(
+        False,
+        "--adjust",
+        help="With --by judge or --by court: add case-mix adjusted rates (partial pooling), "
+        "the court's other judges, p and q values.",
+    ),
+    cluster_family: bool = typer.Option(
+        False,
+        "--cluster-family",
+        help="Add 95% intervals clustered on the family (lead case and riders).",
+    ),
 ) -> None:
     """Asylum grant rates with counts and 95% intervals, grouped by any dimensions."""
     periods = parse_periods(period)
     d = get_definition(definition)
-    result = run_on(db, engine, rate_result, by, filters, d, True, periods)
+    if adjust and cluster_family:
+        raise UserError("Use either --adjust or --cluster-family, not both.")
+    if (adjust or cluster_family) and periods:
+        raise UserError("--period cannot be combined with --adjust or --cluster-family.")
+    if adjust or cluster_family:
+        from asylumstats.commands.adjusted import print_adjusted, print_clustered
+
+        show = print_adjusted if adjust else print_clustered
+        show(db, engine, by, filters, d, fmt, caption)
+    else:
+        result = run_on(db, engine, rate_result, by, filters, d, True, periods)
+    if filters.fy is not None or filters.date_from is not None:  # SPEC §6: recent periods
+        from asylumstats.metrics.cohorts import pending_note
+
+        note = run_on(db, engine, pending_note, filters)
+        if note:
+            print(note, file=sys.stderr)
+    if adjust or cluster_family:
+        return
     title = f"Asylum grant rate ({result.definition.name})"
     keys = result.fields[: -len(VALUE_FIELDS)]
     print_result(

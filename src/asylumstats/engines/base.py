@@ -38,6 +38,15 @@ class Engine(ABC):
     def query(self, sql: str, params: Sequence[Any] = ()) -> QueryResult:
         """Run a SELECT with positional ``?`` parameters."""
 
+    def query_columns(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any]:
+        """Run a SELECT; its columns as numpy arrays (for large numeric results). Engines
+        with a columnar fetch override this; the default goes through :meth:`query`."""
+        import numpy as np
+
+        result = self.query(sql, params)
+        cols = list(zip(*result.rows, strict=True)) if result.rows else [()] * len(result.columns)
+        return {name: np.array(col) for name, col in zip(result.columns, cols, strict=True)}
+
     @abstractmethod
     def table_columns(self, table: str) -> list[str]:
         """Lower-case column names of ``table``; empty when the table does not exist."""

@@ -41,6 +41,9 @@ class DuckDBEngine(Engine):
         columns = [d[0] for d in cur.description or []]
         return QueryResult(columns, [tuple(r) for r in cur.fetchall()])
 
+    def query_columns(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any]:
+        return dict(self.con.execute(sql, list(params)).fetchnumpy())
+
     def table_columns(self, table: str) -> list[str]:
         rows = self.con.execute(
             "SELECT lower(column_name) FROM duckdb_columns() "

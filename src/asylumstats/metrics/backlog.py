@@ -27,7 +27,6 @@ from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, key_columns, p
 from asylumstats.metrics.filters import Filters, check_codes, parse_date
 from asylumstats.metrics.query import release_info, sort_rows
 from asylumstats.metrics.wait import (
-    MIN_DATE_SQL,
     MetricResult,
     as_int,
     release_date,
@@ -58,7 +57,11 @@ ASYLUM_APPLICATION = Dimension("asylum_application", ("asylum_application",), "A
 
 #: The dimensions of a backlog, in order (``month`` does not apply).
 BACKLOG_DIMENSIONS: dict[str, Dimension] = {
-    **{name: d for name, d in DIMENSIONS.items() if name not in ("month", "fiscal_year")},
+    **{
+        name: d
+        for name, d in DIMENSIONS.items()
+        if name not in ("month", "fiscal_year", "represented_at_decision")
+    },
     "case_type": CASE_TYPE,
     "asylum_application": ASYLUM_APPLICATION,
     "fiscal_year": DIMENSIONS["fiscal_year"],
@@ -211,6 +214,19 @@ def backlog_sql(
     return sql, params
 
 
+def without_start(engine: Any, source: str) -> int:
+    """Proceedings (with a case id) of the whole database left out of the backlog because
+    they have no plausible start date (:func:`~asylumstats.model.backlog.starts_sql`)."""
+    memo = getattr(engine, "memo", {})
+    if "backlog_without_start" not in memo:
+        rows = engine.query(
+            "SELECT (SELECT COUNT(*) FROM proceedings WHERE idncase IS NOT NULL) - "
+            f"(SELECT COUNT(*) FROM {source} AS s)"
+        ).rows
+        memo["backlog_without_start"] = int(rows[0][0] or 0) if rows else 0
+    return int(memo["backlog_without_start"])
+
+
 def _as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
@@ -225,6 +241,7 @@ def backlog_dates(
     at: dt.date | None,
     filters: Filters,
     release: dt.date | None,
+    source: str = BACKLOG_TABLE,
 ) -> list[tuple[dt.date, int | None]]:
     """The dates to count at: ``--at``/the release date, or the end of each fiscal year."""
     if not by_fy:
@@ -256,17 +273,14 @@ def backlog_dates(
         if filters.date_from is not None:
             first = fiscal_year_of(filters.date_from)
         else:
+            # the first plausible start of any proceeding (proceedings without one are
+            # left out of the backlog, so they cannot move or empty the years)
             memo = engine.memo
-            if "backlog_first_starts" not in memo:  # the database is read-only to an engine
-                memo["backlog_first_starts"] = engine.query(
-                    f"SELECT MIN(CAST(osc_date AS DATE)), MIN(CAST(input_date AS DATE)) "
-                    f"FROM proceedings WHERE CAST(osc_date AS DATE) >= {MIN_DATE_SQL} "
-                    f"OR CAST(input_date AS DATE) >= {MIN_DATE_SQL}"
-                ).rows
-            found = memo["backlog_first_starts"]
-            starts = [d for d in (_as_date(v) for v in (found[0] if found else ())) if d]
-            plausible = [d for d in starts if d >= dt.date(1950, 1, 1)]
-            first = fiscal_year_of(min(plausible)) if plausible else last
+            if "backlog_first_start" not in memo:  # the database is read-only to an engine
+                found = engine.query(f"SELECT MIN(start) FROM {source} AS s").rows
+                memo["backlog_first_start"] = _as_date(found[0][0]) if found else None
+            begun = memo["backlog_first_start"]
+            first = fiscal_year_of(begun) if begun else last
     out = []
     for fy in range(first, last + 1):
         end = dt.date(fy, 9, 30)
@@ -298,8 +312,8 @@ def backlog_result(
     info = release_info(engine)
     release = release_date(info)
     by_fy = any(d.name == "fiscal_year" for d in dims)
-    dates = backlog_dates(engine, by_fy, day, f, release)
     source = backlog_source(engine, release)
+    dates = backlog_dates(engine, by_fy, day, f, release, source)
     sql, params = backlog_sql(source, dims, dates, f, types, grid=by_fy)
     keys = key_columns(dims)
     fields = backlog_fields(dims)
@@ -331,6 +345,7 @@ def backlog_result(
             "dates": [d.isoformat() for d, _ in dates],
             "case_types": list(types),
             "release_date": release.isoformat() if release else None,
+            "without_start": without_start(engine, source),
         },
     )
 

@@ -16,9 +16,12 @@ from asylumstats.model.outcomes import (  # re-exported: the outcome classes
     GRANT_CODES,
     OTHER_CODES,
     OUTCOME_RANK,
+    PROTECTION_ALONGSIDE_CODES,
     PROTECTION_APPL_CODES,
+    PROTECTION_ASYL_CODES,
     PROTECTION_GRANT_CODES,
     outcome_of,
+    sql_list,
 )
 
 __all__ = [
@@ -36,7 +39,9 @@ __all__ = [
     "outcome_of",
     "plausible_date",
     "plausible_sql",
+    "PROTECTION_ALONGSIDE_CODES",
     "PROTECTION_APPL_CODES",
+    "PROTECTION_ASYL_CODES",
     "PROTECTION_GRANT_CODES",
     "get_definition",
 ]
@@ -98,6 +103,11 @@ class Definition:
 _GRANT = "outcome = 'grant'"
 _DENIAL = "outcome = 'denial'"
 _OTHER = "outcome = 'other'"
+#: The ``protection`` definition's extra grants (SQL over ``asylum_decisions``).
+_PROTECTED = (
+    f"(appl_dec IN {sql_list(PROTECTION_ASYL_CODES)} OR (other_protection AND "
+    f"(outcome = 'denial' OR appl_dec IN {sql_list(PROTECTION_ALONGSIDE_CODES)})))"
+)
 
 DEFINITIONS: dict[str, Definition] = {
     "merits": Definition(
@@ -134,14 +144,15 @@ DEFINITIONS: dict[str, Definition] = {
     "protection": Definition(
         "protection",
         "asylum_decisions",
-        "(outcome = 'grant' OR (outcome = 'denial' AND other_protection))",
+        f"(outcome = 'grant' OR {_PROTECTED})",
         "(outcome = 'denial' AND NOT other_protection)",
-        _OTHER,
+        f"(outcome = 'other' AND NOT {_PROTECTED})",
         False,
-        "(asylum grants + asylum denials with withholding/CAT granted in the same "
-        "proceeding) / (grants + denials)",
-        "Application level; an asylum denial counts as protection granted when its proceeding "
-        "has an ASYW or WCAT application decided F, G, C, I, P or L.",
+        "(asylum grants + other protection granted) / (that + asylum denials without it)",
+        "Application level; protection granted counts asylum grants, asylum applications "
+        "decided L (CAT granted), and asylum applications denied, abandoned, withdrawn or "
+        "administratively closed in a proceeding whose ASYW or WCAT application was decided "
+        "F, G, C, I, P or L.",
     ),
 }
 

@@ -45,6 +45,9 @@ _ALL: tuple[Dimension, ...] = (
     Dimension("language", ("language_code", "language_name"), "Language", LANGUAGES),
     Dimension("custody", ("custody",), "Custody"),
     Dimension("represented", ("represented",), "Represented"),
+    Dimension(
+        "represented_at_decision", ("represented_at_decision",), "Represented at the decision"
+    ),
     Dimension("asylum_type", ("asylum_type",), "Asylum type"),
     Dimension("fiscal_year", ("fiscal_year",), "Fiscal year"),
     Dimension("month", ("month",), "Month"),

@@ -82,17 +82,62 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
+def plausible_date_sql(col: str, release: dt.date | None) -> str:
+    """``col`` as a DATE when plausible (on or after :data:`MIN_DATE`, on or before the
+    release date), else NULL."""
+    cond = f"CAST({col} AS DATE) >= DATE '{MIN_DATE.isoformat()}'"
+    if release is not None:
+        cond += f" AND CAST({col} AS DATE) <= DATE '{release.isoformat()}'"
+    return f"CASE WHEN {cond} THEN CAST({col} AS DATE) END"
+
+
+def _least(a: str, b: str) -> str:
+    return f"COALESCE(LEAST({a}, {b}), {a}, {b})"
+
+
+def _greatest(a: str, b: str) -> str:
+    return f"COALESCE(GREATEST({a}, {b}), {a}, {b})"
+
+
 def start_sql(release: dt.date | None, alias: str = "p") -> str:
-    """A proceeding's start: the earlier of its plausible ``osc_date`` and ``input_date``."""
+    """The start of a case's *first* proceeding: the earlier of its plausible ``osc_date``
+    and ``input_date``."""
+    osc = plausible_date_sql(f"{alias}.osc_date", release)
+    inp = plausible_date_sql(f"{alias}.input_date", release)
+    return _least(osc, inp)
 
-    def plausible(col: str) -> str:
-        cond = f"CAST({col} AS DATE) >= DATE '{MIN_DATE.isoformat()}'"
-        if release is not None:
-            cond += f" AND CAST({col} AS DATE) <= DATE '{release.isoformat()}'"
-        return f"CASE WHEN {cond} THEN CAST({col} AS DATE) END"
 
-    osc, inp = plausible(f"{alias}.osc_date"), plausible(f"{alias}.input_date")
-    return f"COALESCE(LEAST({osc}, {inp}), {osc}, {inp})"
+def starts_sql(columns: TableColumns, release: dt.date | None) -> str:
+    """Per proceeding with an ``idncase``: ``start`` (NULL when it has no plausible start).
+
+    A case's proceedings are taken in the order of ``idnproceeding`` (EOIR numbers them as
+    they are opened). The first starts at :func:`start_sql`. A later one starts at its own
+    plausible ``input_date`` (its ``osc_date`` is the case's original charging document),
+    or at the latest plausible start or completion of the case's earlier proceedings when
+    that is later; without a plausible ``input_date`` it starts at the latest plausible
+    completion of the earlier proceedings, and without that it has no start."""
+    inp = plausible_date_sql("p.input_date", release)
+    comp = plausible_date_sql("p.comp_date", release)
+    order = "PARTITION BY p.idncase ORDER BY p.idnproceeding"
+    own = f"CASE WHEN row_number() OVER ({order}) = 1 THEN {start_sql(release)} ELSE {inp} END"
+    earlier = (
+        "OVER (PARTITION BY idncase ORDER BY idnproceeding "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+    )
+    return (
+        "SELECT idnproceeding, idncase, "
+        f"CASE WHEN own IS NULL THEN done_before ELSE {_greatest('own', 'floor_date')} END "
+        "AS start FROM ("
+        f"SELECT idnproceeding, idncase, own, MAX({_greatest('own', 'done')}) {earlier} "
+        f"AS floor_date, MAX(done) {earlier} AS done_before FROM ("
+        f"SELECT p.idnproceeding AS idnproceeding, p.idncase AS idncase, {own} AS own, "
+        f"{comp} AS done FROM proceedings AS p WHERE p.idncase IS NOT NULL) AS o) AS f"
+    )
+
+
+def without_start_sql(columns: TableColumns, release: dt.date | None) -> str:
+    """How many proceedings (with an ``idncase``) have no plausible start (left out)."""
+    return f"SELECT COUNT(*) AS n FROM ({starts_sql(columns, release)}) AS s WHERE start IS NULL"
 
 
 def asylum_filed_sql() -> str:
@@ -134,10 +179,12 @@ def backlog_proceedings_sql(columns: TableColumns, release: dt.date | None) -> s
     dims, joins = dimensions_sql(columns)
     base = (
         f"SELECT p.idnproceeding AS idnproceeding, p.idncase AS idncase, "
-        f"{start_sql(release)} AS start, CAST(p.comp_date AS DATE) AS comp, "
+        f"st.start AS start, CAST(p.comp_date AS DATE) AS comp, "
         f"CASE WHEN {code('p.other_comp')} IN {sql_list(ADMIN_CLOSURE_CODES)} "
         f"THEN 1 ELSE 0 END AS admin_closed, {', '.join(dims)} "
-        f"FROM proceedings AS p LEFT JOIN cases AS c ON c.idncase = p.idncase "
+        f"FROM proceedings AS p JOIN ({starts_sql(columns, release)}) AS st "
+        "ON st.idnproceeding = p.idnproceeding "
+        f"LEFT JOIN cases AS c ON c.idncase = p.idncase "
         f"{' '.join(joins)} WHERE p.idncase IS NOT NULL"
     )
     led = (

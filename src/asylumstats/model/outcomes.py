@@ -22,6 +22,13 @@ CASE_TYPES: tuple[str, ...] = ("RMV", "DEP", "EXC", "AOC")
 PROTECTION_APPL_CODES: tuple[str, ...] = ("ASYW", "WCAT")
 #: Decision codes that grant withholding (ASYW) or CAT protection (WCAT); L is "GRANT WCAT".
 PROTECTION_GRANT_CODES: tuple[str, ...] = ("F", "G", "C", "I", "P", "L")
+#: ASYL decision codes that themselves grant protection under ``protection``: L, "GRANT
+#: WCAT" (CAT protection granted on the asylum application).
+PROTECTION_ASYL_CODES: tuple[str, ...] = ("L",)
+#: ASYL decision codes (abandoned, withdrawn, administratively closed) that count as
+#: protection granted under ``protection`` when withholding or CAT was granted in the same
+#: proceeding (the applicant gave up asylum for the protection granted).
+PROTECTION_ALONGSIDE_CODES: tuple[str, ...] = ("A", "W", "S")
 
 #: Outcome labels stored in ``asylum_decisions.outcome``.
 GRANT = "grant"

@@ -53,6 +53,7 @@ DECISION_COLUMNS: tuple[str, ...] = (
     "month",
     *DIMENSION_COLUMNS,
     "other_protection",
+    "represented_at_decision",
 )
 
 #: Physical order of ``asylum_decisions``: zone maps then prune fiscal-year/court/judge filters.
@@ -160,9 +161,32 @@ def fiscal_year_sql(expr: str) -> str:
     return f"(CAST(year({expr}) AS INTEGER) + CASE WHEN month({expr}) >= 10 THEN 1 ELSE 0 END)"
 
 
+def first_representation_sql(columns: TableColumns) -> str | None:
+    """Per case: the first E-28 date of a representative before the court (``reps_assigned``
+    rows with ``STRATTYTYPE`` ALIEN and ``STRATTYLEVEL`` COURT); None without the table."""
+    cols = columns("reps_assigned")
+    if not {"idncase", "strattytype", "strattylevel", "e_28_date"} <= set(cols):
+        return None
+    return (
+        "SELECT idncase, MIN(CAST(e_28_date AS DATE)) AS first_e28 FROM reps_assigned "
+        f"WHERE {code('strattytype')} = 'ALIEN' AND {code('strattylevel')} = 'COURT' "
+        "AND e_28_date IS NOT NULL AND idncase IS NOT NULL GROUP BY idncase"
+    )
+
+
 def decisions_sql(columns: TableColumns) -> str:
-    """SELECT producing ``asylum_decisions`` (SPEC §3), one row per asylum decision."""
+    """SELECT producing ``asylum_decisions`` (SPEC §3), one row per asylum decision.
+
+    ``represented_at_decision``: the case's first representative E-28 (``reps_assigned``) is
+    dated on or before the decision (NULL when the release has no such table)."""
     dims, joins = dimensions_sql(columns)
+    reps = first_representation_sql(columns)
+    if reps is None:
+        at_decision = "CAST(NULL AS BOOLEAN)"
+        reps_join = ""
+    else:
+        at_decision = "COALESCE(rp.first_e28 <= CAST(p.comp_date AS DATE), FALSE)"
+        reps_join = f"LEFT JOIN ({reps}) AS rp ON rp.idncase = a.idncase"
     dim_items = ",\n  ".join(dims)
     comp = "p.comp_date"
     return f"""
@@ -176,7 +200,8 @@ SELECT
   {fiscal_year_sql(comp)} AS fiscal_year,
   strftime(CAST({comp} AS DATE), '%Y-%m') AS month,
   {dim_items},
-  pr.idnproceeding IS NOT NULL AS other_protection
+  pr.idnproceeding IS NOT NULL AS other_protection,
+  {at_decision} AS represented_at_decision
 FROM (
   SELECT idnproceedingappln, idnproceeding, idncase, {code("appl_dec")} AS appl_dec,
          {_outcome_case(code("appl_dec"))} AS outcome
@@ -191,6 +216,7 @@ LEFT JOIN (
     AND {code("appl_dec")} IN {sql_list(PROTECTION_GRANT_CODES)}
   GROUP BY idnproceeding
 ) AS pr ON pr.idnproceeding = a.idnproceeding
+{reps_join}
 {chr(10).join(joins)}
 WHERE a.outcome IS NOT NULL
   AND {comp} IS NOT NULL

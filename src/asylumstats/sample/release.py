@@ -108,6 +108,16 @@ _NULL_TOKENS: dict[str, list[tuple[tuple[str, str], ...]]] = {
     "tbl_CustodyHistory": [(("DATRELEASED", "0"),), (("CUSTODY", "N/A"),)],
 }
 CHUNK = 50_000
+#: How the manifest's per-judge truth was drawn (``judges``: effect, standardized_rate, ...).
+TRUTH_MODEL = (
+    "An asylum merits decision (grant or denial, on a counted case type) is a grant with "
+    "probability sigmoid(court effect + national fiscal-year curve + judge effect + "
+    "nationality + representation + custody + affirmative). Judge effects are log-odds, "
+    "centred within the judge's home court. standardized_rate is the judge's expected grant "
+    "share on the mix (fiscal year, nationality, representation, custody, asylum type) of all "
+    "merits decisions generated, at the judge's home court. Riders' decisions mostly copy "
+    "their lead case's. SYNTHETIC."
+)
 SPECS = {t.stem: t for t in DATA_TABLES}
 
 
@@ -432,7 +442,7 @@ def generate_release(
     summary = _summary(states, top, release_date, seed, cases, compression)
     summary["tables"].update(more.summary())
     if truth_dir is not None:
-        _write_truth(Path(truth_dir), states, lfiles, summary)
+        _write_truth(Path(truth_dir), states, lfiles, summary, model)
     return summary
 
 
@@ -547,6 +557,7 @@ def _write_truth(
     states: dict[str, TableState],
     lfiles: list[lookups_mod.LookupFile],
     summary: dict[str, Any],
+    model: Model,
 ) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -594,5 +605,7 @@ def _write_truth(
             }
             for stem, st in states.items()
         },
+        "truth_model": TRUTH_MODEL,
+        "judges": model.judge_truth(),
     }
     (truth_dir / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -279,6 +279,15 @@ class Store:
             lambda e: rate_result(e, by, filters, definition, periods=periods),
         )
 
+    def adjusted_rates(self, by: str | None, filters: Filters, definition: str) -> Any:
+        """Rates with the ``--adjust`` fields (:mod:`asylumstats.metrics.adjust`)."""
+        from asylumstats.metrics.adjust import adjusted_rate_result
+
+        return self.cached(
+            ("adjusted_rates", by or "", filters, definition),
+            lambda e: adjusted_rate_result(e, by, filters, definition),
+        )
+
     def names(self, dimension: str) -> dict[str, str | None]:
         """Every code of a dimension in the release → its name."""
         return self.cached(("names", dimension), lambda e: candidates(e, dimension))

@@ -21,6 +21,8 @@ def cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ";".join(map(str, value))
     return str(value)
 
 

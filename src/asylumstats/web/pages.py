@@ -514,6 +514,13 @@ def _compare_html(request: Request, view: View, query: Query, data: Any, _: str 
 
 
 def rates_data(store: Store, query: Query, _: str | None = None) -> Any:
+    adjust = (query.get("adjust") or "false").strip().lower()
+    if adjust not in ("true", "false", "yes", "no", "1", "0"):
+        raise UserError(f"Bad adjust '{adjust}'; use true or false.")
+    if adjust in ("true", "yes", "1"):
+        if query.periods:
+            raise UserError("period cannot be combined with adjust.")
+        return store.adjusted_rates(query.by_key, query.filters, query.definition)
     return store.rates(query.by_key, query.filters, query.definition, query.periods)
 
 
@@ -563,7 +570,7 @@ def _rates_page() -> Page:
         name="rates",
         path="/rates",
         api="/api/rates",
-        accepted=accepts(RATE_VIEW, ("by", "period")),
+        accepted=accepts(RATE_VIEW, ("by", "period", "adjust")),
         data=data,
         html=_rates_html,
         csv=_rates_csv,

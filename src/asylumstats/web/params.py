@@ -44,6 +44,11 @@ PARAMS: dict[str, tuple[str, bool]] = {
         "A period START..END (dates YYYY-MM-DD, either side empty); repeat for several.",
         True,
     ),
+    "adjust": (
+        "true: with by=judge or by=court, add case-mix adjusted rates, the court's other "
+        "judges, p and q values (as `asylumstats rate --adjust`).",
+        False,
+    ),
     "base": ("Base period START..END (dates YYYY-MM-DD, either side may be empty).", False),
     "current": ("Current period START..END, e.g. 2025-01-01..", False),
     "format": ("json (default for the API) or csv.", False),

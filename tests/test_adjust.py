@@ -164,7 +164,7 @@ def test_cli_and_api(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["rate", "--db", str(db), "--by", "court", "--adjust", "--format", "csv"])
     out = capsys.readouterr().out
     assert out.splitlines()[0].endswith("adjusted_ci_high,adjusted_for")
-    assert "fiscal_year;custody" in out
+    assert "fiscal_year,custody" in out
     with pytest.raises(SystemExit) as exc:
         main(["rate", "--db", str(db), "--by", "nationality", "--adjust"])
     assert exc.value.code != 0

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from appeals_fixtures import RELEASE, build, hand_data, random_data
+from appeals_fixtures import RELEASE, build, hand_data, random_data, reference_starts
 from asylumstats.engines import Engine, open_engine
 from asylumstats.errors import UserError
 from asylumstats.metrics.next_hearing import next_hearing_result
@@ -33,23 +33,13 @@ def _schedule(data: Any, seed: int = 3) -> list[tuple[int, int, dt.datetime]]:
 
 
 def _expected(data: Any, schedule: list, at: dt.date) -> Counter[tuple[str, int | None]]:
-    """Pending at ``at`` (latest proceeding begun by then, not completed by then) → court and
-    year of its first hearing after ``at``."""
-    low = dt.date(1950, 1, 1)
+    """Pending at ``at`` (latest proceeding begun by then under the backlog's start rule, not
+    completed by then) → court and year of its first hearing after ``at``."""
     latest: dict[Any, tuple[dt.date, int, dict]] = {}
-    for p in data.proceedings:
-        if p.get("idncase") is None:
-            continue
-        starts = [
-            v.date()
-            for v in (p.get("osc_date"), p.get("input_date"))
-            if v is not None and low <= v.date() <= RELEASE
-        ]
-        if not starts or min(starts) > at:
-            continue
-        cand = (min(starts), p["idnproceeding"], p)
-        if p["idncase"] not in latest or cand[:2] > latest[p["idncase"]][:2]:
-            latest[p["idncase"]] = cand
+    for cid, procs in reference_starts(data).items():
+        begun = [x for x in procs if x[0] <= at]
+        if begun:
+            latest[cid] = max(begun, key=lambda x: (x[0], x[1]))
     nxt: dict[int, dt.date] = {}
     for _sid, pid, when in schedule:
         if when.date() > at and (pid not in nxt or when.date() < nxt[pid]):

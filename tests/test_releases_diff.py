@@ -62,9 +62,24 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> dict:
     data = new_top / "EOIR Case Data"
     truth: dict = {}
 
-    # two cases removed
+    # two cases removed (cases with no asylum application, so no asylum figure moves)
+    ph, prow = _read(data / "B_TblProceeding.csv")
+    case_of = {
+        r[ph.index("IDNPROCEEDING")].strip(): r[ph.index("IDNCASE")].strip()
+        for r in prow
+        if _clean(ph, r)
+    }
+    ah, arow = _read(data / "tbl_Court_Appln.csv")
+    asylum_cases = {
+        case_of.get(r[ah.index("IDNPROCEEDING")].strip())
+        for r in arow
+        if not _clean(ah, r) or r[ah.index("APPL_CODE")].strip() == "ASYL"
+    }
     h, rows = _read(data / "A_TblCase.csv")
-    clean = [i for i, r in enumerate(rows) if _clean(h, r)]
+    idncase = h.index("IDNCASE")
+    clean = [
+        i for i, r in enumerate(rows) if _clean(h, r) and r[idncase].strip() not in asylum_cases
+    ]
     gone = {clean[10], clean[20]}
     truth["removed_cases"] = len(gone)
     _write(data / "A_TblCase.csv", h, [r for i, r in enumerate(rows) if i not in gone])
@@ -101,7 +116,7 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> dict:
         recoded[_fy(comp)] += 1
     assert sum(recoded.values()) == 3
     truth["recoded_by_fy"] = recoded
-    extra = list(next(r for r in rows if _clean(h, r)))
+    extra = list(next(r for r in rows if _clean(h, r) and r[ai["APPL_CODE"]].strip() != "ASYL"))
     extra[0] = "99999999"
     rows.append(extra)
     _write(data / "tbl_Court_Appln.csv", h, rows)

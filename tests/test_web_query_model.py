@@ -253,7 +253,7 @@ def test_openapi_describes_exactly_what_each_endpoint_accepts(client: TestClient
     def params(path: str) -> set[str]:
         return {p["name"] for p in spec["paths"][path]["get"]["parameters"] if p["in"] == "query"}
 
-    assert params("/api/rates") == filters | {"definition", "by", "period", "format"}
+    assert params("/api/rates") == filters | {"definition", "by", "period", "adjust", "format"}
     assert params("/api/judges/{code}") == (filters - {"judge"}) | {"definition", "format"}
     assert params("/api/languages/{code}") == (filters - {"language"}) | {"definition", "format"}
     assert params("/api/change") == filters | {"definition", "by", "base", "current", "format"}

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from asylumstats import __version__
@@ -179,5 +180,6 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
 
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=1024)  # chart scripts: 830 KB → ~250 KB
     app.add_middleware(SecurityMiddleware)
     return app

@@ -9,7 +9,10 @@ the numbers of the table beside it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+from asylumstats.errors import UserError
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
@@ -72,7 +75,12 @@ def trend_chart(
             "axis": {"format": "%b %Y", "labelOverlap": True},
         }
     else:
-        x_enc = {"field": x, "type": "ordinal", "title": "Fiscal year", "axis": {"labelAngle": 0}}
+        x_enc = {
+            "field": x,
+            "type": "ordinal",
+            "title": "Fiscal year",
+            "axis": {"labelAngle": 0, "labelOverlap": "greedy", "labelSeparation": 6},
+        }
     enc: dict[str, Any] = {"x": x_enc}
     point_enc: dict[str, Any] = {
         "y": {
@@ -91,7 +99,7 @@ def trend_chart(
     }
     if series:
         order = list(dict.fromkeys(str(v[series]) for v in values))  # first appearance
-        legend = {"title": None}
+        legend = {"title": None, "columns": 1, "labelLimit": 280}
         point_enc["shape"] = {
             "field": series,
             "type": "nominal",
@@ -151,6 +159,7 @@ def ranked_chart(
         "type": "nominal",
         "title": None,
         "sort": {"field": "grant_rate", "order": "descending"},
+        "axis": {"labelLimit": 130},
     }
     x = {
         "field": "grant_rate",
@@ -190,3 +199,83 @@ def ranked_chart(
     spec = _base(title, description, values)
     spec.update(width="container", height=max(60, 24 * len(values)), layer=layers)
     return spec
+
+
+def quarter_midpoint(quarter: str) -> str:
+    """``"2024-Q2"`` → ``"2024-05-15"`` (the middle month of the quarter, mid-month)."""
+    year, q = quarter.split("-Q")
+    return f"{year}-{int(q) * 3 - 1:02d}-15"
+
+
+def band_chart(rows: Sequence[dict[str, Any]], x: str, title: str) -> dict[str, Any]:
+    """Rate over time as a line with its 95% interval as a shaded band (``x`` = ``quarter``)."""
+    values = _values(rows, [x, *_VALUE_FIELDS])
+    for v in values:
+        v["date"] = quarter_midpoint(v[x])
+    x_enc = {
+        "field": "date",
+        "type": "temporal",
+        "title": None,
+        "axis": {"format": "%Y", "labelOverlap": "greedy", "tickCount": {"interval": "year"}},
+    }
+    y_enc = {
+        "field": "grant_rate",
+        "type": "quantitative",
+        "scale": {"domain": [0, 1]},
+        "axis": _RATE_AXIS,
+    }
+    description = (
+        f"{title}. The line is the grant rate of each quarter, the shaded band its 95% "
+        "interval; faded points have fewer than 25 decisions. The table below the chart "
+        "lists the same numbers."
+    )
+    spec = _base(title, description, values)
+    spec.update(
+        width="container",
+        height=240,
+        encoding={"x": x_enc},
+        layer=[
+            {
+                "mark": {"type": "area", "opacity": 0.25, "color": "#4c78a8"},
+                "encoding": {
+                    "y": {"field": "ci_low", "type": "quantitative"},
+                    "y2": {"field": "ci_high"},
+                },
+            },
+            {
+                "mark": {"type": "line", "color": "#1f4e79", "strokeWidth": 2},
+                "encoding": {"y": y_enc},
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 25, "color": "#1f4e79"},
+                "encoding": {"y": y_enc, "opacity": _OPACITY, "tooltip": _tooltip(x, "Quarter")},
+            },
+        ],
+    )
+    return spec
+
+
+#: Image formats a chart can be saved as → media type.
+IMAGE_TYPES: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
+#: Width of a saved chart (a page's charts take their container's width instead).
+IMAGE_WIDTH = 720
+
+
+def to_image(spec: dict[str, Any], fmt: str) -> bytes:
+    """The chart as PNG or SVG bytes, drawn on the server (vl-convert, no browser)."""
+    import vl_convert as vlc  # heavy: imported only when an image is asked for
+
+    fixed = {**spec, "width": IMAGE_WIDTH, "background": "white"}
+    if fmt == "svg":
+        return vlc.vegalite_to_svg(fixed).encode("utf-8")  # type: ignore[no-any-return]
+    if fmt == "png":
+        return vlc.vegalite_to_png(fixed, scale=2)  # type: ignore[no-any-return]
+    raise ValueError(f"unknown image format {fmt!r}")
+
+
+def save_chart(spec: dict[str, Any], path: str) -> None:
+    """Write the chart to ``path``; its suffix (.png or .svg) chooses the format."""
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt not in IMAGE_TYPES:
+        raise UserError(f"Cannot save a chart as '{path}'; name a .png or .svg file.")
+    Path(path).write_bytes(to_image(spec, fmt))

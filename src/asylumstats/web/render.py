@@ -22,6 +22,8 @@ from asylumstats.metrics import DEFINITIONS, Filters
 from asylumstats.metrics.definitions import SMALL_SAMPLE
 from asylumstats.metrics.dimensions import court_label
 from asylumstats.metrics.filters import ASYLUM_TYPES, CODE_FILTERS
+from asylumstats.metrics.intervals import wilson
+from asylumstats.model.appeals import BIA_OUTCOMES
 
 #: Definitions offered by the switch on every page (others are accepted in the URL).
 SWITCH_DEFINITIONS: tuple[str, ...] = ("merits", "eoir", "case", "protection")
@@ -54,6 +56,64 @@ def signed_pp(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value * 100:+.1f} pp"
+
+
+def period_words(period: str | None) -> str:
+    """``"2010-01-01..2024-12-31"`` → ``"2010-01-01 to 2024-12-31"``; an open end in words."""
+    if not period:
+        return "all dates"
+    start, _, end = period.partition("..")
+    if start and end:
+        return f"{start} to {end}"
+    if start:
+        return f"since {start}"
+    return f"until {end}" if end else "all dates"
+
+
+def change_words(row: dict[str, Any] | None) -> str:
+    """A change row's difference and interval in one plain sentence."""
+    if not row or row.get("difference") is None:
+        return "No difference can be computed: one period has no decisions."
+    diff, low, high = row["difference"], row.get("diff_ci_low"), row.get("diff_ci_high")
+    size = f"{abs(diff) * 100:.1f} percentage points"
+    if diff > 0:
+        text = f"The grant rate is {size} higher now than in the baseline"
+    elif diff < 0:
+        text = f"The grant rate is {size} lower now than in the baseline"
+    else:
+        text = "The grant rate is the same now as in the baseline"
+    if low is None or high is None:
+        return text + "."
+    text += f" (95% interval {low * 100:+.1f} to {high * 100:+.1f} points)."
+    if low <= 0 <= high:
+        text += " The interval includes zero: the data do not show a real change."
+    return text
+
+
+def quarter_window(quarter: str) -> dict[str, str]:
+    """``"2024-Q2"`` → ``{"from": "2024-04-01", "to": "2024-06-30"}`` (for counts links)."""
+    year, q = int(quarter[:4]), int(quarter[-1])
+    last_month = q * 3
+    last = calendar.monthrange(year, last_month)[1]
+    return {
+        "from": f"{year:04d}-{last_month - 2:02d}-01",
+        "to": f"{year:04d}-{last_month:02d}-{last:02d}",
+    }
+
+
+def board_outcomes(row: dict[str, Any], party: str) -> dict[str, Any]:
+    """What the Board decided on one side's appeals of an appeals row: each outcome's count
+    and its share of the appealed decisions with a 95% Wilson interval."""
+    counts = [(o, int(row.get(f"{party}_appeals_{o}") or 0)) for o in BIA_OUTCOMES]
+    total = sum(n for _, n in counts)
+    rows = []
+    for outcome, n in counts:
+        low, high = wilson(n, total)
+        share = n / total if total else None
+        rows.append(
+            {"outcome": outcome, "count": n, "share": share, "ci_low": low, "ci_high": high}
+        )
+    return {"total": total, "rows": rows}
 
 
 def number(value: Any) -> str:
@@ -151,6 +211,11 @@ class View:
             base = "/overview"
         return self.url(f"{base}.{fmt}", **self.extra)
 
+    def chart_url(self, chart: str, fmt: str) -> str:
+        """One of this page's charts as a PNG or SVG image, same state."""
+        base = self.path.rstrip("/") or "/overview"
+        return self.url(f"{base}.{fmt}", chart=chart, **self.extra)
+
     def counts(self, **filters: Any) -> str:
         """The counts behind a number: the rates table for these filters."""
         return self.url("/rates", **filters)
@@ -175,6 +240,10 @@ def environment() -> Environment:
         spec_json=spec_json,
         code=path_code,
         month_window=month_window,
+        quarter_window=quarter_window,
+        period_words=period_words,
+        change_words=change_words,
+        board_outcomes=board_outcomes,
         court=lambda code, name=None: court_label(code, name) or "—",
     )
     env.globals.update(
@@ -182,6 +251,7 @@ def environment() -> Environment:
         DEFINITIONS=DEFINITIONS,
         SWITCH_DEFINITIONS=SWITCH_DEFINITIONS,
         ASYLUM_TYPES=ASYLUM_TYPES,
+        BIA_OUTCOMES=BIA_OUTCOMES,
     )
     return env
 

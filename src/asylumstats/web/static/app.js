@@ -1,4 +1,5 @@
-/* asylumstats: charts (vega-embed, CSP-safe interpreter), search as you type, auto-apply controls.
+/* asylumstats: charts (vega-embed, CSP-safe interpreter), search as you type, sortable tables.
+   Controls change the page only on their Apply button (no reload while arrowing through a select).
    No inline scripts anywhere: the Content-Security-Policy allows scripts from this origin only. */
 (function () {
   "use strict";
@@ -32,19 +33,47 @@
     });
   }
 
+  function sortableTables() {
+    /* Tables marked "sortable": each column header becomes a button; a second click reverses. */
+    document.querySelectorAll("table.sortable").forEach(function (table) {
+      var body = table.tBodies[0];
+      if (!body) { return; }
+      table.querySelectorAll("thead th").forEach(function (th, col) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "sort";
+        while (th.firstChild) { button.appendChild(th.firstChild); }
+        th.appendChild(button);
+        button.addEventListener("click", function () {
+          var up = th.getAttribute("aria-sort") !== "ascending";
+          table.querySelectorAll("thead th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", up ? "ascending" : "descending");
+          var rows = Array.prototype.slice.call(body.rows);
+          function key(row) {
+            var cell = row.cells[col];
+            var text = cell ? (cell.getAttribute("data-sort") || cell.textContent.trim()) : "";
+            var n = parseFloat(text.replace(/[,%]/g, ""));
+            return isNaN(n) ? text.toLowerCase() : n;
+          }
+          rows.sort(function (a, b) {
+            var x = key(a), y = key(b);
+            if (x === y) { return 0; }
+            if (typeof x !== typeof y) { return typeof x === "number" ? -1 : 1; }
+            return (x < y ? -1 : 1) * (up ? 1 : -1);
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+        });
+      });
+    });
+  }
+
   function autosubmit() {
     /* Empty fields stay out of the URL, so a link shows only the state that matters. */
-    document.querySelectorAll("form.controls, form.group-form, form.compare-form").forEach(function (form) {
+    document.querySelectorAll("form.controls, form.group-form, form.compare-form, form.periods").forEach(function (form) {
       form.addEventListener("submit", function () {
         form.querySelectorAll("input, select").forEach(function (el) {
           if (!el.value) { el.disabled = true; }
         });
-      });
-    });
-    document.querySelectorAll("select.autosubmit").forEach(function (sel) {
-      sel.addEventListener("change", function () {
-        if (!sel.form) { return; }
-        if (typeof sel.form.requestSubmit === "function") { sel.form.requestSubmit(); } else { sel.form.submit(); }
       });
     });
   }
@@ -137,6 +166,7 @@
     autosubmit();
     searchAsYouType();
     renderCharts();
+    sortableTables();
     lazySections();
   }
 

@@ -274,4 +274,6 @@ def methodology_html() -> Markup:
     html = markdown.markdown(
         methodology_source(), extensions=["tables", "fenced_code", "toc", "sane_lists"]
     )
+    box = '<div class="table-wrap" tabindex="0" role="region" aria-label="Table, scrolls sideways">'
+    html = html.replace("<table>", box + "<table>").replace("</table>", "</table></div>")
     return Markup(html)  # noqa: S704 - our own document shipped in the package

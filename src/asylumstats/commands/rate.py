@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
 from asylumstats.cli import app
 from asylumstats.commands._output import print_result, rate_table, release_label
 from asylumstats.commands.options import (
@@ -16,9 +21,31 @@ from asylumstats.commands.options import (
     run_on,
     with_filters,
 )
+from asylumstats.errors import UserError
 from asylumstats.metrics.definitions import get_definition
 from asylumstats.metrics.filters import Filters, parse_periods
 from asylumstats.metrics.rates import VALUE_FIELDS, RateResult, rate_result
+from asylumstats.web.charts import image_format, rates_chart, save_chart
+
+ChartOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--chart",
+        metavar="FILE.png|svg",
+        help="Also save the result's chart as a PNG or SVG image (one --by dimension).",
+        dir_okay=False,
+    ),
+]
+
+
+def write_chart(path: Path | None, spec: dict[str, Any] | None, what: str) -> None:
+    """Save ``spec`` to ``path`` (when asked), saying where on stderr."""
+    if path is None:
+        return
+    if spec is None or not spec["data"]["values"]:
+        raise UserError(f"No chart for {what}; --chart draws rates grouped by one dimension.")
+    save_chart(spec, path)
+    typer.echo(f"Chart saved to {path}.", err=True)
 
 
 def implausible_note(excluded: int) -> str:
@@ -59,8 +86,11 @@ def rate(
     definition: DefinitionOption = "merits",
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
+    chart: ChartOption = None,
 ) -> None:
     """Asylum grant rates with counts and 95% intervals, grouped by any dimensions."""
+    if chart is not None:
+        image_format(chart)  # a bad file name fails before the query
     periods = parse_periods(period)
     d = get_definition(definition)
     result = run_on(db, engine, rate_result, by, filters, d, True, periods)
@@ -74,3 +104,6 @@ def rate(
         + (f" in {', '.join(p.label for p in periods)}" if periods else "")
         + ".",
     )
+    if chart is not None:
+        spec = None if periods else rates_chart(result.rows, result.by, d.name)
+        write_chart(chart, spec, "these rows")

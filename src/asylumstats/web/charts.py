@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from asylumstats.errors import UserError
+from asylumstats.metrics.dimensions import Dimension, display_rows
+from asylumstats.metrics.intervals import wilson
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
@@ -273,9 +275,86 @@ def to_image(spec: dict[str, Any], fmt: str) -> bytes:
     raise ValueError(f"unknown image format {fmt!r}")
 
 
-def save_chart(spec: dict[str, Any], path: str) -> None:
-    """Write the chart to ``path``; its suffix (.png or .svg) chooses the format."""
+def image_format(path: str | Path) -> str:
+    """``png`` or ``svg`` from a file name's suffix (a UserError otherwise)."""
     fmt = Path(path).suffix.lower().lstrip(".")
     if fmt not in IMAGE_TYPES:
         raise UserError(f"Cannot save a chart as '{path}'; name a .png or .svg file.")
-    Path(path).write_bytes(to_image(spec, fmt))
+    return fmt
+
+
+def save_chart(spec: dict[str, Any], path: str | Path) -> None:
+    """Write the chart to ``path``; its suffix (.png or .svg) chooses the format."""
+    Path(path).write_bytes(to_image(spec, image_format(path)))
+
+
+#: Most groups a ranked chart draws (more would not be legible).
+MAX_RANKED = 80
+
+
+def rates_chart(
+    rows: Sequence[dict[str, Any]], dims: Sequence[Dimension], definition: str
+) -> dict[str, Any] | None:
+    """The chart of a rates table grouped by one dimension (None when it has no chart)."""
+    if len(dims) != 1:
+        return None
+    title = f"Grant rate by {dims[0].label.lower()} ({definition})"
+    if dims[0].name in ("fiscal_year", "month"):
+        return trend_chart(rows, dims[0].name, title)
+    if dims[0].name_column and len(rows) <= MAX_RANKED:
+        return ranked_chart(display_rows(rows), dims[0].name_column, title)
+    return None
+
+
+def change_chart(
+    rows: Sequence[dict[str, Any]],
+    dims: Sequence[Dimension],
+    definition: str,
+    base: str,
+    current: str,
+) -> dict[str, Any]:
+    """Base and current rates of each group side by side, each with its 95% interval."""
+    values = []
+    for r in display_rows(rows)[:MAX_RANKED]:
+        label = " · ".join(
+            str(r.get(d.name_column or d.code_column) or r.get(d.code_column) or "(unknown)")
+            for d in dims
+        )
+        for side, period in (("base", base), ("current", current)):
+            n, g = r.get(f"{side}_decisions") or 0, r.get(f"{side}_grants") or 0
+            if not n or r.get(f"{side}_rate") is None:
+                continue
+            low, high = wilson(int(g), int(n))
+            values.append(
+                {"group": label or "All", "period": f"{side.capitalize()} {period}",
+                 "grant_rate": r[f"{side}_rate"], "ci_low": low, "ci_high": high,
+                 "grants": g, "decisions": n, "small_sample": n < 25}
+            )  # fmt: skip
+    title = f"Grant rate, {base} against {current} ({definition})"
+    order = list(dict.fromkeys(v["period"] for v in values))
+    y = {"field": "group", "type": "nominal", "title": None, "axis": {"labelLimit": 130}}
+    colour = {"field": "period", "type": "nominal", "scale": {"domain": order},
+              "legend": {"title": None, "columns": 1, "labelLimit": 280}}  # fmt: skip
+    x = {"field": "grant_rate", "type": "quantitative", "scale": {"domain": [0, 1]},
+         "axis": {**_RATE_AXIS, "orient": "top"}}  # fmt: skip
+    description = (
+        f"{title}. For each group, a point per period (grant rate) with a horizontal 95% "
+        "interval; faded marks have fewer than 25 decisions."
+    )
+    spec = _base(title, description, values)
+    groups = len({v["group"] for v in values})
+    spec.update(
+        width="container",
+        height=max(60, 36 * groups),
+        encoding={"y": y, "yOffset": {"field": "period", "sort": order}},
+        layer=[
+            {"mark": {"type": "rule", "strokeWidth": 2},
+             "encoding": {"x": {"field": "ci_low", "type": "quantitative"},
+                          "x2": {"field": "ci_high"}, "color": colour, "opacity": _OPACITY}},
+            {"mark": {"type": "point", "filled": True, "size": 60},
+             "encoding": {"x": x, "color": colour, "shape": {**colour, "scale": {
+                 "domain": order, "range": _SHAPES}}, "opacity": _OPACITY,
+                 "tooltip": _tooltip("period", "Period")}},
+        ],
+    )  # fmt: skip
+    return spec

@@ -612,16 +612,10 @@ def _rows(result: Any) -> Any:
 
 
 def _rates_charts(result: Any, query: Query) -> dict[str, Any]:
-    dims = list(query.by)
-    if len(dims) != 1 or query.periods:
+    if query.periods:
         return {}
-    title = f"Grant rate by {dims[0].label.lower()} ({query.definition})"
-    if dims[0].name in ("fiscal_year", "month"):
-        return {"rates": charts.trend_chart(result.rows, dims[0].name, title)}
-    if dims[0].name_column and len(result.rows) <= 80:
-        rows = display_rows(result.rows)
-        return {"rates": charts.ranked_chart(rows, dims[0].name_column, title)}
-    return {}
+    spec = charts.rates_chart(result.rows, list(query.by), query.definition)
+    return {"rates": spec} if spec else {}
 
 
 def _rates_html(request: Request, view: View, query: Query, result: Any, _: str | None) -> Response:
@@ -673,6 +667,12 @@ def change_data(store: Store, query: Query, _: str | None = None) -> Any:
     )
 
 
+def _change_chart(result: Any, definition: str) -> dict[str, Any]:
+    return charts.change_chart(
+        result.rows, result.by, definition, result.base.label, result.current.label
+    )
+
+
 def _change_html(
     request: Request, view: View, query: Query, result: Any, _: str | None
 ) -> Response:
@@ -683,6 +683,7 @@ def _change_html(
         "change.html",
         result.rows,
         result=result,
+        charts={"change": _change_chart(result, view.definition)},
         shown=display_rows(result.rows[:HTML_ROWS]),
         dims=list(query.by),
         dimensions=DIMENSIONS,
@@ -803,6 +804,7 @@ CHANGE = Page(
     data=change_data,
     html=_change_html,
     csv=_rates_csv,
+    charts=lambda result, query: {"change": _change_chart(result, query.definition)},
     summary="Change of the grant rate between a base and a current period (SPEC §2.3)",
     json=_rows,
 )

@@ -24,6 +24,7 @@ from asylumstats.errors import NotFoundError, UserError
 from asylumstats.metrics import get_definition
 from asylumstats.web import pages
 from asylumstats.web.data import Store
+from asylumstats.web.i18n import LanguageMiddleware
 from asylumstats.web.render import render
 from asylumstats.web.responses import CliJSONResponse
 
@@ -181,5 +182,6 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # chart scripts: 830 KB → ~250 KB
+    app.add_middleware(LanguageMiddleware)  # /es/…, /zh/…, /ht/…: the same views, translated
     app.add_middleware(SecurityMiddleware)
     return app

@@ -28,6 +28,7 @@ from asylumstats.metrics.rates import combine
 from asylumstats.web import charts
 from asylumstats.web.data import Store
 from asylumstats.web.export import sections, to_csv
+from asylumstats.web.i18n import language_of
 from asylumstats.web.params import (
     RATE_VIEW,
     Query,
@@ -117,7 +118,8 @@ def view_for(request: Request, strict: bool = True, **extra: Any) -> View:
         if strict:
             raise
         d, f = "merits", Filters()
-    return View(path=path or "/", definition=d, filters=f, extra=extra)
+    lang = language_of(request.scope)
+    return View(path=path or "/", definition=d, filters=f, extra=extra, lang=lang)
 
 
 def split_format(request: Request, code: str | None = None) -> tuple[str | None, str]:
@@ -151,6 +153,7 @@ def csv_response(rows: list[dict[str, Any]], fields: list[str] | None, filename:
 
 def html_page(request: Request, view: View, template: str, data: Any, **context: Any) -> Response:
     store = store_of(request)
+    view.lang = language_of(request.scope)
     html = render(
         template,
         view=view,
@@ -209,7 +212,12 @@ def serve(request: Request, page: Page, code: str | None, api: bool) -> Response
         return chart_image(page, data, query, chart_id or "", fmt, code)
     if page.html is None:
         raise UserError(f"{page.path} answers json or csv.")
-    view = View(path=request.url.path, definition=query.definition, filters=query.filters)
+    view = View(
+        path=request.url.path,
+        definition=query.definition,
+        filters=query.filters,
+        lang=language_of(request.scope),
+    )
     for suffix in (".json", ".csv"):
         if view.path.endswith(suffix):
             view.path = view.path[: -len(suffix)]

@@ -7,6 +7,7 @@ reproduces the view; :class:`View` builds links that keep it.
 from __future__ import annotations
 
 import calendar
+import gettext
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,7 +16,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import markdown
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from asylumstats.metrics import DEFINITIONS, Filters
@@ -24,6 +26,7 @@ from asylumstats.metrics.dimensions import court_label
 from asylumstats.metrics.filters import ASYLUM_TYPES, CODE_FILTERS
 from asylumstats.metrics.intervals import wilson
 from asylumstats.model.appeals import BIA_OUTCOMES
+from asylumstats.web.i18n import DEFAULT, HTML_LANG, LANGUAGES, localized, translations
 
 #: Definitions offered by the switch on every page (others are accepted in the URL).
 SWITCH_DEFINITIONS: tuple[str, ...] = ("merits", "eoir", "case", "protection")
@@ -58,36 +61,52 @@ def signed_pp(value: float | None) -> str:
     return f"{value * 100:+.1f} pp"
 
 
-def period_words(period: str | None) -> str:
+def period_words(period: str | None, tr: gettext.NullTranslations | None = None) -> str:
     """``"2010-01-01..2024-12-31"`` → ``"2010-01-01 to 2024-12-31"``; an open end in words."""
-    if not period:
-        return "all dates"
-    start, _, end = period.partition("..")
+    _ = (tr or gettext.NullTranslations()).gettext
+    start, _sep, end = (period or "").partition("..")
     if start and end:
-        return f"{start} to {end}"
+        return _("%(start)s to %(end)s") % {"start": start, "end": end}
     if start:
-        return f"since {start}"
-    return f"until {end}" if end else "all dates"
+        return _("since %(start)s") % {"start": start}
+    if end:
+        return _("until %(end)s") % {"end": end}
+    return _("all dates")
 
 
-def change_words(row: dict[str, Any] | None) -> str:
+def change_words(row: dict[str, Any] | None, tr: gettext.NullTranslations | None = None) -> str:
     """A change row's difference and interval in one plain sentence."""
+    _ = (tr or gettext.NullTranslations()).gettext
     if not row or row.get("difference") is None:
-        return "No difference can be computed: one period has no decisions."
+        return _("No difference can be computed: one period has no decisions.")
     diff, low, high = row["difference"], row.get("diff_ci_low"), row.get("diff_ci_high")
-    size = f"{abs(diff) * 100:.1f} percentage points"
+    size = {"points": f"{abs(diff) * 100:.1f}"}
     if diff > 0:
-        text = f"The grant rate is {size} higher now than in the baseline"
+        text = _("The grant rate is %(points)s percentage points higher now than in the baseline")
     elif diff < 0:
-        text = f"The grant rate is {size} lower now than in the baseline"
+        text = _("The grant rate is %(points)s percentage points lower now than in the baseline")
     else:
-        text = "The grant rate is the same now as in the baseline"
+        text = _("The grant rate is the same now as in the baseline")
+    text = text % size
     if low is None or high is None:
         return text + "."
-    text += f" (95% interval {low * 100:+.1f} to {high * 100:+.1f} points)."
+    text += " " + _("(95%% interval %(low)s to %(high)s points).") % {
+        "low": f"{low * 100:+.1f}",
+        "high": f"{high * 100:+.1f}",
+    }
     if low <= 0 <= high:
-        text += " The interval includes zero: the data do not show a real change."
+        text += " " + _("The interval includes zero: the data do not show a real change.")
     return text
+
+
+@pass_context
+def _period_words(ctx: Context, period: str | None) -> str:
+    return period_words(period, translations(ctx.resolve("LANG")))
+
+
+@pass_context
+def _change_words(ctx: Context, row: dict[str, Any] | None) -> str:
+    return change_words(row, translations(ctx.resolve("LANG")))
 
 
 def quarter_window(quarter: str) -> dict[str, str]:
@@ -150,6 +169,19 @@ class View:
     definition: str = "merits"
     filters: Filters = field(default_factory=Filters)
     extra: dict[str, Any] = field(default_factory=dict)
+    lang: str = DEFAULT
+
+    def href(self, path: str) -> str:
+        """``path`` in this view's language (``/es/…``), without the view state."""
+        return localized(path, self.lang)
+
+    def languages(self) -> list[tuple[str, str, str, bool]]:
+        """``(code, name, url, current)`` of this page in every language (the switcher)."""
+        here = self.url(self.path, **self.extra)
+        return [
+            (code, name, localized(here, code), code == self.lang)
+            for code, name in LANGUAGES.items()
+        ]
 
     def state(self) -> dict[str, Any]:
         """The definition (when not the default) and every filter that is set."""
@@ -202,7 +234,7 @@ class View:
                 pairs.extend((key, str(v)) for v in value)
             else:
                 pairs.append((key, str(value)))
-        return path + ("?" + urlencode(pairs) if pairs else "")
+        return self.href(path) + ("?" + urlencode(pairs) if pairs else "")
 
     def twin(self, fmt: str) -> str:
         """This page as JSON or CSV (the ``.json`` / ``.csv`` twin), same state."""
@@ -225,13 +257,16 @@ class View:
 
 
 @cache
-def environment() -> Environment:
+def environment(lang: str = DEFAULT) -> Environment:
+    """The templates in ``lang`` (one environment per language, its catalog installed)."""
     env = Environment(
         loader=PackageLoader("asylumstats.web", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         pct=pct,
         interval=interval,
@@ -241,8 +276,8 @@ def environment() -> Environment:
         code=path_code,
         month_window=month_window,
         quarter_window=quarter_window,
-        period_words=period_words,
-        change_words=change_words,
+        period_words=_period_words,
+        change_words=_change_words,
         board_outcomes=board_outcomes,
         court=lambda code, name=None: court_label(code, name) or "—",
     )
@@ -252,12 +287,16 @@ def environment() -> Environment:
         SWITCH_DEFINITIONS=SWITCH_DEFINITIONS,
         ASYLUM_TYPES=ASYLUM_TYPES,
         BIA_OUTCOMES=BIA_OUTCOMES,
+        LANG=lang,
+        HTML_LANG=HTML_LANG[lang],
     )
     return env
 
 
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    view = context.get("view")
+    lang = view.lang if isinstance(view, View) else DEFAULT
+    return environment(lang).get_template(template).render(**context)
 
 
 def methodology_source() -> str:

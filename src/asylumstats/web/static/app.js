@@ -79,6 +79,8 @@
   }
 
   function keepState(url) {
+    var prefix = document.documentElement.getAttribute("data-prefix") || "";
+    url = prefix + url;  /* the page's language: /es/judges/… */
     var here = new URLSearchParams(window.location.search);
     var out = new URLSearchParams();
     ["definition", "fy", "from", "to"].forEach(function (k) {

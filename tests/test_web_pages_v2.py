@@ -8,6 +8,7 @@ Exact values come from the hand rows of ``metrics_fixtures`` (judge HC3: a grant
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,53 @@ def test_html_routes_answer_errors_in_html(client: TestClient) -> None:
     assert "<footer" in r.text
     r = client.get("/judges/NOPE.json")
     assert r.status_code == 404 and r.json()["error"]
+
+
+# -- languages ----------------------------------------------------------------------------------
+
+LANGS = {"es": "es", "zh": "zh-Hans", "ht": "ht"}
+HEADLINE = re.compile(r'class="headline-rate">(?:<a [^>]*>)?([^<]*)<')
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+@pytest.mark.parametrize(
+    "path",
+    ["/?judge=HC3&base=2019-01-01..2019-12-31&current=2020-01-01..", "/judges/HC5", "/appeals",
+     "/courts/NYC?definition=eoir", "/languages/SP"],
+)  # fmt: skip
+def test_translated_pages_same_numbers_other_words(
+    client: TestClient, lang: str, path: str
+) -> None:
+    english = client.get(path).text
+    other = client.get(f"/{lang}{path}")
+    assert other.status_code == 200
+    assert f'<html lang="{LANGS[lang]}"' in other.text and '<html lang="en"' in english
+    assert HEADLINE.findall(other.text) == HEADLINE.findall(english) != []
+    h1 = re.compile(r"<h1>(.*?)</h1>", re.S)
+    if path.startswith("/?"):
+        assert h1.findall(other.text) != h1.findall(english)
+    assert "National overview" in english and "National overview" not in other.text
+    assert f'href="/{lang}/' in other.text  # links stay in the language
+    for code in LANGS:  # the switcher offers every language
+        assert f'hreflang="{code}"' in other.text
+
+
+def test_translated_twins_are_the_same_data(client: TestClient) -> None:
+    for path in ("/appeals.json", "/overview.json", "/judges/HC5.csv"):
+        assert client.get(f"/zh{path}").content == client.get(path).content
+
+
+def test_catalogs_complete_with_the_same_placeholders() -> None:
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1] / "src" / "asylumstats" / "web" / "locales"
+    with (root / "messages.pot").open("rb") as fh:
+        ids = {m.id for m in read_po(fh) if m.id}
+    field = re.compile(r"%\((\w+)\)s|%%")
+    for lang in LANGS:
+        with (root / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            catalog = {m.id: m.string for m in read_po(fh) if m.id}
+        assert set(catalog) == ids, lang
+        for msgid, text in catalog.items():
+            assert text, (lang, msgid)
+            assert sorted(field.findall(text)) == sorted(field.findall(msgid)), (lang, msgid)

@@ -53,6 +53,10 @@ PAGES: dict[str, str] = {
     "methodology": "/methodology",
     "search": "/search?q=new",
     "not-found": "/judges/NOPE",
+    "overview-es": "/es/",
+    "judge-zh": "/zh/judges/HC5",
+    "appeals-ht": "/ht/appeals?by=court",
+    "methodology-es": "/es/methodology",
 }
 
 pytestmark = [

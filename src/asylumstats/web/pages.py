@@ -10,7 +10,6 @@ exactly the parameters it accepts and its 404 and 422 answers.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from asylumstats.metrics.change import change_result
 from asylumstats.metrics.dimensions import court_label, display_rows
 from asylumstats.metrics.filters import FILTER_PARAMS, normalise_code
 from asylumstats.metrics.rates import combine
+from asylumstats.report import BASELINE, default_current
 from asylumstats.web import charts
 from asylumstats.web.data import Store
 from asylumstats.web.export import sections, to_csv
@@ -227,18 +227,6 @@ def serve(request: Request, page: Page, code: str | None, api: bool) -> Response
 # -- overview ---------------------------------------------------------------------------------
 
 
-#: The overview's default baseline (the years most readers compare with).
-DEFAULT_BASE = "2010-01-01..2024-12-31"
-
-
-def default_current(release: dict[str, Any]) -> str:
-    """The overview's default current period: since 1 January of the year before the
-    release's (today's, when the release has no date)."""
-    text = str(release.get("release_date") or "")
-    year = int(text[:4]) if text[:4].isdigit() else dt.date.today().year
-    return f"{year - 1}-01-01.."
-
-
 def quarter_of(month: str) -> str:
     """``"2024-05"`` → ``"2024-Q2"`` (calendar quarters)."""
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
@@ -255,8 +243,8 @@ def by_quarter(month_rows: list[dict[str, Any]], definition: str) -> list[dict[s
 
 def overview_data(store: Store, query: Query, _: str | None = None) -> dict[str, Any]:
     d, f = query.definition, query.filters
-    base = query.get("base") or DEFAULT_BASE
-    current = query.get("current") or default_current(store.release)
+    base = query.get("base") or BASELINE
+    current = query.get("current") or default_current(store.release.get("release_date"))
     by_fy = store.rates("fiscal_year", f, d)
     by_month = store.rates("month", f, d)
     by_def: dict[int, dict[str, Any]] = {}

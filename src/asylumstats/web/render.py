@@ -313,6 +313,10 @@ def methodology_html() -> Markup:
     html = markdown.markdown(
         methodology_source(), extensions=["tables", "fenced_code", "toc", "sane_lists"]
     )
-    box = '<div class="table-wrap" tabindex="0" role="region" aria-label="Table, scrolls sideways">'
-    html = html.replace("<table>", box + "<table>").replace("</table>", "</table></div>")
+    parts = html.split("<table>")
+    html = parts[0] + "".join(
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="Table {i}"><table>{part}'
+        for i, part in enumerate(parts[1:], start=1)
+    )
+    html = html.replace("</table>", "</table></div>")
     return Markup(html)  # noqa: S704 - our own document shipped in the package

@@ -67,6 +67,16 @@
     });
   }
 
+  function labelTableBoxes(root) {
+    /* Each scrolling table box is named by its table's caption (unique landmarks). */
+    (root || document).querySelectorAll(".table-wrap[role=region]").forEach(function (box) {
+      var caption = box.querySelector("caption");
+      if (caption && caption.textContent.trim()) {
+        box.setAttribute("aria-label", caption.textContent.trim().slice(0, 140));
+      }
+    });
+  }
+
   function autosubmit() {
     /* Empty fields stay out of the URL, so a link shows only the state that matters. */
     document.querySelectorAll("form.controls, form.group-form, form.compare-form, form.periods").forEach(function (form) {
@@ -157,6 +167,7 @@
         .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
         .then(function (html) {
           section.innerHTML = html;  /* our own server-rendered, escaped HTML */
+          labelTableBoxes(section);
           section.classList.add("lazy-ready");
         })
         .catch(function () { /* the link in the section still leads to the figures */ })
@@ -169,6 +180,7 @@
     searchAsYouType();
     renderCharts();
     sortableTables();
+    labelTableBoxes();
     lazySections();
   }
 

@@ -218,7 +218,12 @@ def band_chart(rows: Sequence[dict[str, Any]], x: str, title: str) -> dict[str, 
         "field": "date",
         "type": "temporal",
         "title": None,
-        "axis": {"format": "%Y", "labelOverlap": "greedy", "tickCount": {"interval": "year"}},
+        "axis": {
+            "format": "%Y",
+            "labelOverlap": "greedy",
+            "tickCount": {"interval": "year"},
+            "grid": False,
+        },
     }
     y_enc = {
         "field": "grant_rate",

@@ -17,6 +17,9 @@
         return;
       }
       node.textContent = "";
+      /* The figure's caption carries the title (it would be cut off on a phone); a saved
+         image keeps it. */
+      delete spec.title;
       window.vegaEmbed(node, spec, {
         renderer: "svg",
         actions: false,

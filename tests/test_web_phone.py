@@ -182,3 +182,16 @@ def test_every_chart_downloads(server: LiveServer, phone: Any, fmt: str) -> None
             assert body[:8] == b"\x89PNG\r\n\x1a\n" if fmt == "png" else b"<svg" in body[:200]
             seen += 1
     assert seen >= 8
+
+
+def test_judge_page_prints_on_one_page(server: LiveServer, phone: Any) -> None:
+    """The print stylesheet makes a judge's page one Letter page (no controls, no menus)."""
+    page = phone.browser.new_page()
+    page.goto(server.url + "/judges/HC5")
+    page.wait_for_selector(".chart.chart-ready svg", timeout=15000)
+    page.emulate_media(media="print")
+    assert not page.is_visible("form.controls") and not page.is_visible("nav")
+    assert page.is_visible(".headline") and page.is_visible("#synthetic-banner")
+    pdf = page.pdf(format="Letter")
+    page.close()
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1

@@ -72,3 +72,9 @@ def test_errors(
 ) -> None:
     code, _, err = run(capsys, "report", "--db", str(db), *args)
     assert code != 0 and message in err and "Traceback" not in err
+
+
+def test_judge_by_name(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "report", "--db", str(db), "--judge", "year, fiscal")
+    assert code == 0 and "Judge YEAR, FISCAL (HC3): **66.7%**" in out
+    assert "- This judge: DHS appealed" in out or "- This judge: no grants or denials." in out

@@ -55,6 +55,8 @@ def test_overview_now_against_baseline_hand_counts(client: TestClient) -> None:
     quarters = {q["quarter"]: (q["grants"], q["denials"]) for q in data["by_quarter"]}
     assert quarters == {"2019-Q3": (1, 0), "2019-Q4": (0, 1), "2020-Q4": (1, 0)}
     assert data["change"] == client.get("/change.json", params=params).json()[0]
+    lines = client.get("/overview.csv", params=params).text.splitlines()
+    assert lines[1].startswith("change,2019-01-01..2019-12-31,2020-01-01..,1,1,0,2,0.5,")
     html = client.get("/", params=params).text
     assert "50.0%" in html and "100.0%" in html
     assert "50.0 percentage points higher now" in html

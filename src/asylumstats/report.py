@@ -17,7 +17,7 @@ Every number comes from the metric library, as the commands and pages show it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import markdown
@@ -28,7 +28,7 @@ from asylumstats.metrics.backlog import backlog_result
 from asylumstats.metrics.change import change_result
 from asylumstats.metrics.definitions import Definition, get_definition
 from asylumstats.metrics.filters import Filters, Period
-from asylumstats.metrics.profiles import judge_profile
+from asylumstats.metrics.profiles import judge_profile, resolve
 from asylumstats.metrics.query import is_synthetic, release_info
 from asylumstats.metrics.rates import rate_result
 from asylumstats.metrics.wait import wait_result
@@ -243,6 +243,8 @@ def build(engine: Engine, s: Subject, current: str | None = None) -> str:
     info = release_info(engine)
     release = info.get("release_date") or info.get("release") or "unknown"
     current = current or default_current(info.get("release_date"))
+    if s.judge:  # a name or a code → the code (the profile, appeals and rates all take it)
+        s = replace(s, judge=resolve(engine, "judge", s.judge)[0])
     answers = [
         q_now(engine, s, d, current),
         q_judge(engine, s, d),

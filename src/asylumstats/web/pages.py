@@ -274,6 +274,16 @@ def overview_data(store: Store, query: Query, _: str | None = None) -> dict[str,
     }
 
 
+def _overview_csv(data: Any) -> CsvRows:
+    """The overview's sections, the change (now against the baseline) first."""
+    rows = sections(data)
+    if data.get("change"):
+        change = {k: v for k, v in data["change"].items() if not isinstance(v, list)}
+        rows.insert(0, {"section": "change", "base": data["base"], "current": data["current"],
+                        **change})  # fmt: skip
+    return rows, None
+
+
 def overview_charts(data: dict[str, Any], d: str) -> dict[str, Any]:
     return {
         "quarter": charts.band_chart(
@@ -773,7 +783,7 @@ OVERVIEW = Page(
     accepted=accepts(RATE_VIEW, ("base", "current")),
     data=overview_data,
     html=overview_html,
-    csv=_sections,
+    csv=_overview_csv,
     charts=lambda data, query: overview_charts(data, query.definition),
     summary=(
         "National overview: the current period against a baseline; the rate by quarter, "

@@ -6,11 +6,13 @@ no traceback; Ctrl-C exits with status 130.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
 
 from asylumstats.errors import UserError
+from asylumstats.paths import RELEASE_ENV
 
 app = typer.Typer(
     name="asylumstats",
@@ -31,6 +33,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "appeals",
     "export",
     "serve",
+    "fetch",
+    "releases",
+    "diff",
+    "validate",
     "report",
 )
 
@@ -46,7 +52,9 @@ def _register() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     _register()
+    saved = os.environ.get(RELEASE_ENV)
     try:
+        argv = _take_release(list(sys.argv[1:] if argv is None else argv))
         app(args=argv, standalone_mode=False)
     except UserError as exc:
         print(f"asylumstats: {exc}", file=sys.stderr)
@@ -65,6 +73,40 @@ def main(argv: list[str] | None = None) -> None:
             exc.show()  # type: ignore[attr-defined]
             sys.exit(getattr(exc, "exit_code", 2))
         raise
+    finally:  # --release applies to this command only
+        if saved is None:
+            os.environ.pop(RELEASE_ENV, None)
+        else:
+            os.environ[RELEASE_ENV] = saved
+
+
+#: Commands that do not read a kept release (every other command accepts ``--release``).
+_NO_RELEASE = frozenset({"sample", "ingest", "fetch", "releases", "diff"})
+
+
+def _take_release(argv: list[str]) -> list[str]:
+    """Turn ``--release NAME`` (any query command) into ``$ASYLUMSTATS_RELEASE``, which
+    ``paths.resolve_db`` reads, so every command that opens the database honours it."""
+    if not argv or argv[0] in _NO_RELEASE:
+        return argv
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--release":
+            if i + 1 >= len(argv):
+                raise UserError(
+                    "--release needs a release name or date (see 'asylumstats releases')."
+                )
+            os.environ[RELEASE_ENV] = argv[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--release="):
+            os.environ[RELEASE_ENV] = arg.split("=", 1)[1]
+        else:
+            out.append(arg)
+        i += 1
+    return out
 
 
 def _usage_error_types() -> tuple[type[BaseException], ...]:

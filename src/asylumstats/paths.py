@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 ENV_VAR = "ASYLUMSTATS_DB"
+#: The kept release to query (set by ``--release`` on the command line; see ``releases.store``).
+RELEASE_ENV = "ASYLUMSTATS_RELEASE"
 
 
 def user_data_dir() -> Path:
@@ -29,5 +31,11 @@ def default_db_path() -> Path:
 
 
 def resolve_db(path: str | Path | None) -> Path:
-    """``--db`` if given, else the default."""
-    return Path(path) if path else default_db_path()
+    """``--db`` if given, else the default; the kept release chosen with ``--release`` (which
+    sets ``$ASYLUMSTATS_RELEASE``) when there is one."""
+    db = Path(path) if path else default_db_path()
+    if os.environ.get(RELEASE_ENV):
+        from asylumstats.releases.store import selected_db
+
+        return selected_db(db)
+    return db

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -219,12 +220,22 @@ def backlog(
             "(the scope of EOIR's published pending counts).",
         ),
     ] = None,
+    next_hearing: Annotated[
+        bool,
+        typer.Option(
+            "--next-hearing",
+            help="Count the pending cases by the year of their next scheduled hearing.",
+        ),
+    ] = False,
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
 ) -> None:
     """Cases pending at a date (or at each fiscal year's end), and how long they have waited."""
     window = Filters.parse(fy, date_from, date_to)
     filters = replace(filters, fy=window.fy, date_from=window.date_from, date_to=window.date_to)
+    if next_hearing:
+        _next_hearing(db, engine, by, filters, at, case_type, fmt)
+        return
     result = run_on(db, engine, backlog_result, by, filters, at, case_type)
     columns: list[Column] = [
         ("at", lambda r: str(r["at"])),
@@ -244,3 +255,28 @@ def backlog(
         f"Release: {release_label(result.release)}."
     )
     _emit(result, fmt, "Pending cases (backlog)", caption, columns)
+
+
+def _next_hearing(
+    db: Path | None,
+    engine: EngineName,
+    by: str | None,
+    filters: Filters,
+    at: str | None,
+    case_type: str | None,
+    fmt: OutputFormat,
+) -> None:
+    from asylumstats.metrics.next_hearing import next_hearing_result
+
+    result = run_on(db, engine, next_hearing_result, by, filters, at, case_type)
+    columns: list[Column] = [
+        ("next hearing in", lambda r: str(r["next_hearing_year"] or "none scheduled")),
+        ("pending", lambda r: _n(r["pending"])),
+        ("share", lambda r: f"{100 * r['share']:.1f}%"),
+    ]
+    caption = (
+        f"Cases pending on {result.notes['at']} by the year of their next scheduled hearing "
+        f"(tbl_schedule ADJ_DATE after that date). Filters: {_codes(result.filters)}. "
+        f"Release: {release_label(result.release)}."
+    )
+    _emit(result, fmt, "Next scheduled hearing of pending cases", caption, columns)

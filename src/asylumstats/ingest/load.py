@@ -1,10 +1,11 @@
 """Build the database from a release, atomically: ``ingest_release(source, db_path)``.
 
 Everything is written into ``<db>.tmp-<pid>`` next to the target: lookups, then the data
-tables in ``DATA_TABLES`` order (blocks parsed in a helper thread while the main thread
+tables in ``ALL_DATA_TABLES`` order (blocks parsed in a helper thread while the main thread
 inserts the previous block with one typed ``INSERT … SELECT``), quarantine, orphan counts,
 ``ingest_report``, ``release_info``, then ``asylumstats.model.build(con)``. After a checkpoint
-the file is moved onto the target with ``os.replace``. On any error, Ctrl-C or a full disk the
+the file is moved onto the target with ``os.replace``; a different release found there is
+kept beside it (``releases.store.keep_and_swap``). On any error, Ctrl-C or a full disk the
 temporary file is deleted and the previous database is left as it was.
 """
 
@@ -29,9 +30,10 @@ from asylumstats.ingest.blocks import TableReader
 from asylumstats.ingest.lookups import parse_lookup
 from asylumstats.ingest.progress import Progress
 from asylumstats.ingest.report import IngestReport, TableReport
-from asylumstats.ingest.tables import DATA_TABLES, TableSpec
+from asylumstats.ingest.tables import ALL_DATA_TABLES, TableSpec
 from asylumstats.ingest.values import sql_expr
 from asylumstats.release import Release, open_release
+from asylumstats.releases.store import keep_and_swap
 from asylumstats.sqlnames import quote_ident as _q
 
 T = TypeVar("T")
@@ -68,7 +70,8 @@ def ingest_release(source: Path, db_path: Path, *, progress: bool | None = None)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
-            _swap(tmp, db_path)
+            # The release at db_path is kept beside it (releases.store), not thrown away.
+            report.db_path = str(keep_and_swap(tmp, db_path, _swap))
         except BaseException as exc:
             _remove_db(tmp)
             if _disk_full(exc):
@@ -158,7 +161,7 @@ def _build(con: duckdb.DuckDBPyConnection, rel: Release, db_path: Path, show: bo
     )
     with Progress(show) as bar:
         codes = _load_lookups(con, rel, report)
-        for spec in DATA_TABLES:
+        for spec in ALL_DATA_TABLES:
             member = rel.tables.get(spec.stem)
             if member is None:
                 continue
@@ -167,8 +170,8 @@ def _build(con: duckdb.DuckDBPyConnection, rel: Release, db_path: Path, show: bo
             report.tables[spec.stem] = tr
     # Data tables first, then lookups, in the report.
     report.tables = dict(sorted(report.tables.items(), key=lambda kv: kv[1].kind != "data"))
-    loaded = {spec.db_name for spec in DATA_TABLES if spec.stem in rel.tables}
-    for spec in DATA_TABLES:
+    loaded = {spec.db_name for spec in ALL_DATA_TABLES if spec.stem in rel.tables}
+    for spec in ALL_DATA_TABLES:
         if spec.stem in rel.tables:
             report.tables[spec.stem].orphans = _orphans(con, spec, loaded)
     _write_meta(con, rel, report)
@@ -179,7 +182,11 @@ def _load_lookups(
     con: duckdb.DuckDBPyConnection, rel: Release, report: IngestReport
 ) -> dict[str, frozenset[str]]:
     codes: dict[str, frozenset[str]] = {}
-    taken = {spec.db_name for spec in DATA_TABLES} | {"quarantine", "ingest_report", "release_info"}
+    taken = {spec.db_name for spec in ALL_DATA_TABLES} | {
+        "quarantine",
+        "ingest_report",
+        "release_info",
+    }
     for stem, member in sorted(rel.lookups.items(), key=lambda kv: kv[0].lower()):
         if stem.lower() in taken:
             continue

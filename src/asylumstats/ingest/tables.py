@@ -310,8 +310,6 @@ DATA_TABLES: tuple[TableSpec, ...] = (
 #: Tables a release must hold for ``ingest`` to succeed; the others are optional.
 REQUIRED_TABLES: tuple[str, ...] = ("A_TblCase", "B_TblProceeding", "tbl_Court_Appln")
 
-BY_STEM: dict[str, TableSpec] = {t.stem.lower(): t for t in DATA_TABLES}
-
 
 @dataclass(frozen=True)
 class LookupSpec:
@@ -338,3 +336,318 @@ LOOKUPS: tuple[LookupSpec, ...] = (
     LookupSpec("tblLookupBIADecision", "strCode", "strDescription"),
     LookupSpec("tbllookupAppealType", "strCode", "strDescription"),
 )
+
+
+# -- the rest of the release ---------------------------------------------------------------
+# Tables no metric reads yet, loaded losslessly all the same (same reader, same
+# reconciliation with Count.txt). Each is optional: older releases may lack some of them.
+
+SCHEDULE = TableSpec(
+    stem="tbl_schedule",
+    db_name="schedule",
+    key="IDNSCHEDULE",
+    parents=(
+        Parent("idnproceeding", "proceedings", "idnproceeding"),
+        Parent("idncase", "cases", "idncase"),
+    ),
+    columns=(
+        _c("IDNSCHEDULE", "id", required=True),
+        _ref("IDNPROCEEDING"),
+        _ref("IDNCASE"),
+        _c("OSC_DATE", "date"),
+        _c("GENERATION", "int"),
+        _c("SUB_GENERATION", "int"),
+        _c("REC_TYPE", "code", 1),
+        _c("LANG", "code", 3, "tblLanguage"),
+        _c("HEARING_LOC_CODE", "code", 3, "tblLookupHloc"),
+        _c("BASE_CITY_CODE", "code", 3, "tblLookupBaseCity"),
+        _c("IJ_CODE", "code", 3, "tblLookupJudge"),
+        _c("INTERPRETER_CODE", "code", 6),
+        _c("INPUT_DATE", "date"),
+        _c("INPUT_TIME", "time", pattern=r"[0-9]{3,4}"),
+        _c("UPDATE_DATE", "date"),
+        _c("UPDATE_TIME", "time", pattern=r"[0-9]{3,4}"),
+        _c("ASSIGNMENT_PATH", "code", 1),
+        _c("CAL_TYPE", "code", 1),
+        _c("ADJ_DATE", "date"),
+        _c("ADJ_TIME_START", "time", pattern=r"[0-9]{3,4}"),
+        _c("ADJ_TIME_STOP", "time", pattern=r"[0-9]{3,4}"),
+        _c("ADJ_RSN", "code", 2),
+        _c("ADJ_MEDIUM", "code", 1),
+        _c("ADJ_MSG", "text"),
+        _c("ADJ_ELAP_DAYS", "int"),
+        _c("LNGSESSNID", "int"),
+        _c("SCHEDULE_TYPE", "code", 2),
+        _c("NOTICE_CODE", "code", 2),
+        _c("BLNCLOCKOVERRIDE", "code", 5),
+        _c("EOIRAttorneyID", "code", 40),
+    ),
+)
+
+CHARGES = TableSpec(
+    stem="B_TblProceedCharges",
+    db_name="charges",
+    key="IDNPRCDCHG",
+    parents=(
+        Parent("idnproceeding", "proceedings", "idnproceeding"),
+        Parent("idncase", "cases", "idncase"),
+    ),
+    columns=(
+        _c("IDNPRCDCHG", "id", required=True),
+        _ref("IDNCASE"),
+        _ref("IDNPROCEEDING"),
+        _c("CHARGE", "code", 20, "tbllookupCharges"),
+        _c("CHG_STATUS", "code", 2),
+    ),
+)
+
+MOTIONS = TableSpec(
+    stem="tbl_Court_Motions",
+    db_name="motions",
+    key="IDNMOTION",
+    parents=(
+        Parent("idnproceeding", "proceedings", "idnproceeding"),
+        Parent("idncase", "cases", "idncase"),
+    ),
+    columns=(
+        _c("IDNMOTION", "id", required=True),
+        _ref("IDNPROCEEDING"),
+        _ref("IDNCASE"),
+        _c("OSC_DATE", "date"),
+        _c("REC_TYPE", "code", 1),
+        _c("GENERATION", "int"),
+        _c("SUB_GENERATION", "int"),
+        _c("UPDATE_DATE", "date"),
+        _c("UPDATE_TIME", "time", pattern=r"[0-9]{3,4}"),
+        _c("INPUT_DATE", "date"),
+        _c("INPUT_TIME", "time", pattern=r"[0-9]{3,4}"),
+        _c("REJ", "code", 1),
+        _c("BASE_CITY_CODE", "code", 3, "tblLookupBaseCity"),
+        _c("HEARING_LOC_CODE", "code", 3, "tblLookupHloc"),
+        _c("IJ_CODE", "code", 3, "tblLookupJudge"),
+        _c("IJ_NAME", "text"),
+        _c("DEC", "code", 1),
+        _c("COMP_DATE", "date"),
+        _c("MOTION_RECD_DATE", "date"),
+        _c("DATMOTIONDUE", "date"),
+        _c("WU_MSG", "text"),
+        _c("APPEAL_RSVD", "code", 1),
+        _c("APPEAL_NOT_FILED", "code", 1),
+        _c("RESP_DUE_DATE", "date"),
+        _c("STAY_GRANT", "code", 1),
+        _c("JURISDICTION", "code", 3),
+        _c("DATE_APPEAL_DUE", "date"),
+        _c("DATE_TO_BIA", "date"),
+        _c("DECISION_RENDERED", "date"),
+        _c("DATE_MAILED_TO_IJ", "date"),
+        _c("DATE_RECD_FROM_BIA", "date"),
+        _c("DATE_TO_BIA_UPDATE", "int"),
+        _c("STRFILINGPARTY", "code", 2),
+        _c("STRFILINGMETHOD", "code", 2),
+        _c("STRCERTOFSERVICECODE", "code", 2),
+        _c("E_28_RECPTFLAG", "code", 1),
+        _c("E_28_DATE", "date"),
+        _c("O_CLOCK_OPTION", "code", 2),
+        _c("SCHEDULED_HEAR_LOC", "code", 3),
+        _c("BLNDELETED", "code", 5),
+        _c("strDJScenario", "code", 10),
+    ),
+)
+
+BONDS = TableSpec(
+    stem="D_TblAssociatedBond",
+    db_name="bonds",
+    key="IDNASSOCBOND",
+    parents=(
+        Parent("idnproceeding", "proceedings", "idnproceeding"),
+        Parent("idncase", "cases", "idncase"),
+    ),
+    columns=(
+        _c("IDNASSOCBOND", "id", required=True),
+        _ref("IDNPROCEEDING"),
+        _ref("IDNCASE"),
+        _c("OSC_DATE", "date"),
+        _c("REC_TYPE", "code", 1),
+        _c("GENERATION", "int"),
+        _c("SUB_GENERATION", "int"),
+        _c("UPDATE_DATE", "date"),
+        _c("UPDATE_TIME", "time", pattern=r"[0-9]{3,4}"),
+        _c("INPUT_DATE", "date"),
+        _c("INPUT_TIME", "time", pattern=r"[0-9]{3,4}"),
+        _c("BASE_CITY_CODE", "code", 3, "tblLookupBaseCity"),
+        _c("BASE_CITY_NAME", "text"),
+        _c("HEARING_LOC_CODE", "code", 3, "tblLookupHloc"),
+        _c("IJ_CODE", "code", 3, "tblLookupJudge"),
+        _c("DEC", "code", 1),
+        _c("COMP_DATE", "date"),
+        _c("INITIAL_BOND", "int"),
+        _c("REL_CON", "code", 2),
+        _c("INS_TA", "code", 2),
+        _c("BOND_HEARING_TELEPHONIC", "code", 2),
+        _c("BOND_HEAR_REQ_DATE", "date"),
+        _c("NEW_BOND", "int"),
+        _c("APPEAL_REVD", "code", 1),
+        _c("APPEAL_NOT_FILED", "code", 1),
+        _c("DATE_APPEAL_DUE", "date"),
+        _c("E_28_DATE", "date"),
+        _c("BOND_TYPE", "code", 3),
+        _c("FILING_METHOD", "code", 2),
+        _c("FILING_PARTY", "code", 2),
+        _c("DECISION_DUE_DATE", "date"),
+    ),
+)
+
+JUVENILE_HISTORY = TableSpec(
+    stem="tbl_JuvenileHistory",
+    db_name="juvenile_history",
+    key="idnJuvenileHistory",
+    parents=(Parent("idncase", "cases", "idncase"),),
+    columns=(
+        _c("idnJuvenileHistory", "id", required=True),
+        _ref("idnCase"),
+        _ref("idnProceeding"),
+        _c("idnJuvenile", "int"),
+        _c("DATCREATEDON", "date"),
+        _c("DATMODIFIEDON", "date"),
+    ),
+)
+
+CASE_IDENTIFIERS = TableSpec(
+    stem="A_TblCaseIdentifier",
+    db_name="case_identifiers",
+    key="IDNCASEID",
+    parents=(Parent("idncase", "cases", "idncase"),),
+    columns=(
+        _c("IDNCASEID", "id", required=True),
+        _ref("IDNCASE"),
+        _c("CASE_ID", "code", 4),
+    ),
+)
+
+APPEALS2 = TableSpec(
+    stem="tblAppeal2",
+    db_name="appeals2",
+    key="idnAppeal",
+    parents=(Parent("idncase", "cases", "idncase"),),
+    columns=(
+        _c("idnAppeal", "id", required=True),
+        _ref("idncase"),
+        _ref("idnProceeding"),
+    ),
+)
+
+ATTORNEYS = TableSpec(
+    stem="tbl_EOIR_Attorney",
+    db_name="eoir_attorneys",
+    key="EOIRAttorneyID",
+    columns=(
+        _c("EOIRAttorneyID", "code", 40, required=True),
+        _c("OldAttorneyID", "code", 20),
+        _c("BaseCityCode", "code", 3, "tblLookupBaseCity"),
+        _c("blnAttorneyActive", "code", 5),
+        _c("Source_Flag", "code", 5),
+        _c("datCreatedOn", "date"),
+        _c("datModifiedOn", "date"),
+    ),
+)
+
+APPEAL_FED_COURTS = TableSpec(
+    stem="tblAppealFedCourts",
+    db_name="appeal_fed_courts",
+    key="idnAppealFedCourts",
+    parents=(Parent("lngappealid", "appeals", "idnappeal"),),
+    columns=(
+        _c("idnAppealFedCourts", "id", required=True),
+        _ref("lngAppealID"),
+        _c("datRequestedByOIL", "date"),
+        _c("strFedCourtDecision", "code", 5),
+    ),
+)
+
+CASE_PRIORITY_HISTORY = TableSpec(
+    stem="tbl_CasePriorityHistory",
+    db_name="case_priority_history",
+    key="idnCasePriHistory",
+    parents=(Parent("idncase", "cases", "idncase"),),
+    columns=(
+        _c("idnCasePriHistory", "id", required=True),
+        _c("casePriority_code", "code", 7),
+        _ref("idnCase"),
+        _c("DATCREATEDON", "date"),
+        _c("DATMODIFIEDON", "date"),
+    ),
+)
+
+THREE_MEMBER_REFERRALS = TableSpec(
+    stem="tblThreeMbrReferrals",
+    db_name="three_member_referrals",
+    key="idn3MemberReferral",
+    parents=(Parent("lngappealid", "appeals", "idnappeal"),),
+    columns=(
+        _c("idn3MemberReferral", "id", required=True),
+        _ref("lngAppealID"),
+        _c("datReferredTo3Member", "date"),
+        _c("datRemovedFromReferral", "date"),
+    ),
+)
+
+#: tblProBono's columns (BIA pro bono screening); free text and flags are kept as text.
+_PRO_BONO_DATES = {
+    "datTranscriptServedAlien",
+    "datROPreview",
+    "Date_Of_Entry",
+    "datmailedtoNGO",
+    "datBriefCurrentlyDueAlien",
+    "datCreatedOn",
+    "datModifiedOn",
+}
+_PRO_BONO_COLUMNS = (
+    "Case_type DEC_212C DEC_245 NBR_OF_CHGS Other_dec1 Other_dec2 P_EOIR42A_DEC P_EOIR42B_DEC "
+    "VD_DEC WD_DEC strCorFacility datTranscriptServedAlien strProceedingIHP strFiledby strNat "
+    "strLang blnOARequestedbyAlien blnOARequestedbyINS blnOARequestedbyAmicus Charge_1 Charge_2 "
+    "Charge_3 Charge_4 Charge_5 Charge_6 recd_212C recd_245 VD_recd WD_recd P_EOIR42A_Recd "
+    "P_EOIR42B_Recd Dec_Code other_comp CRIM_IND strA1 strA2 strA3 strAlienRegion "
+    "strAlienGender strINSStatus strPossibility datROPreview blnSelectedbyCoordinator "
+    "blnSelectedbyScreener OptionA DCO_Location CaseID Date_Of_Entry Inmate_Housing "
+    "datmailedtoNGO idnAppeal datBriefCurrentlyDueAlien idnRepl blnIntrpr strIntrprLang "
+    "ScreenerIdn strDCAddress1 strDCAddress2 strDCCity strDCState strDCZip blnProcessed "
+    "datCreatedOn datModifiedOn strCustody"
+).split()
+
+
+def _pro_bono_column(name: str) -> Column:
+    if name == "idnRepl":
+        return _c(name, "id", required=True)
+    if name == "idnAppeal":
+        return _ref(name)
+    return _c(name, "date" if name in _PRO_BONO_DATES else "text")
+
+
+PRO_BONO = TableSpec(
+    stem="tblProBono",
+    db_name="pro_bono",
+    key="idnRepl",
+    parents=(Parent("idnappeal", "appeals", "idnappeal"),),
+    columns=tuple(_pro_bono_column(n) for n in _PRO_BONO_COLUMNS),
+)
+
+#: The other twelve data tables of the release, loaded after ``DATA_TABLES`` when present.
+MORE_TABLES: tuple[TableSpec, ...] = (
+    SCHEDULE,
+    CHARGES,
+    MOTIONS,
+    BONDS,
+    JUVENILE_HISTORY,
+    CASE_IDENTIFIERS,
+    APPEALS2,
+    ATTORNEYS,
+    APPEAL_FED_COURTS,
+    CASE_PRIORITY_HISTORY,
+    THREE_MEMBER_REFERRALS,
+    PRO_BONO,
+)
+
+#: All nineteen data tables of the release, in load order.
+ALL_DATA_TABLES: tuple[TableSpec, ...] = DATA_TABLES + MORE_TABLES
+
+BY_STEM: dict[str, TableSpec] = {t.stem.lower(): t for t in ALL_DATA_TABLES}

@@ -3,7 +3,7 @@
 Files are found by name anywhere under the top folder (case-insensitive stem match), so older
 layouts that nest differently still work. A lookup is any ``.csv``/``.txt`` file under a
 folder named ``Lookup`` (or a file named like a known lookup); data tables are the files whose
-stem is one of ``DATA_TABLES``; other release tables are ignored.
+stem is one of ``ALL_DATA_TABLES``; other release tables are ignored.
 """
 
 from __future__ import annotations

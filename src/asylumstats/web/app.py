@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from asylumstats import __version__
 from asylumstats.errors import NotFoundError, UserError
 from asylumstats.metrics import get_definition
-from asylumstats.web import pages
+from asylumstats.web import hearings_page, pages, releases_page
 from asylumstats.web.data import Store
 from asylumstats.web.i18n import LanguageMiddleware
 from asylumstats.web.render import render
@@ -179,6 +179,8 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
     def favicon() -> Response:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
+    app.include_router(releases_page.router)
+    app.include_router(hearings_page.router)
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # chart scripts: 830 KB → ~250 KB

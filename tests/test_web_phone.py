@@ -53,6 +53,7 @@ PAGES: dict[str, str] = {
     "methodology": "/methodology",
     "search": "/search?q=new",
     "not-found": "/judges/NOPE",
+    "releases": "/releases",
     "overview-es": "/es/",
     "judge-zh": "/zh/judges/HC5",
     "appeals-ht": "/ht/appeals?by=court",

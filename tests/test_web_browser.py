@@ -100,7 +100,8 @@ def test_search_open_switch_download(server: LiveServer, page: Any, tmp_path: Pa
     page.wait_for_selector("#more.lazy-ready table", timeout=15000)  # appeals, wait (lazy)
     shot(page, "judge")
 
-    page.select_option("#definition", "eoir")  # auto-submits; the state goes in the URL
+    page.select_option("#definition", "eoir")  # applied by the button; the state goes in the URL
+    page.click("form.controls button[type=submit]")
     page.wait_for_url("**/judges/HC5?definition=eoir")
     wait_charts(page)
     assert page.inner_text(".headline-rate >> nth=0") == "25.0%"

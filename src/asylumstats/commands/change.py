@@ -21,11 +21,12 @@ from asylumstats.commands.options import (
     run_on,
     with_filters,
 )
-from asylumstats.commands.rate import implausible_note
+from asylumstats.commands.rate import ChartOption, implausible_note, write_chart
 from asylumstats.metrics.change import ChangeResult, change_result
 from asylumstats.metrics.definitions import get_definition
 from asylumstats.metrics.dimensions import display_rows, key_columns
 from asylumstats.metrics.filters import Filters, Period
+from asylumstats.web.charts import change_chart, image_format
 
 BaseOption = Annotated[
     str,
@@ -117,8 +118,11 @@ def change(
     definition: DefinitionOption = "merits",
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
+    chart: ChartOption = None,
 ) -> None:
     """The grant rate in a current period against a base period, with 95% intervals."""
+    if chart is not None:
+        image_format(chart)  # a bad file name fails before the query
     spans: tuple[Any, Any] = (Period.parse(base), Period.parse(current))
     d = get_definition(definition)
     result = run_on(db, engine, change_result, spans[0], spans[1], by, filters, d)
@@ -128,3 +132,7 @@ def change(
         lambda: change_table(result),
         f"No asylum decisions match {filters.describe()} in {spans[0]} or {spans[1]}.",
     )
+    if chart is not None:
+        labels = (result.base.label, result.current.label)
+        spec = change_chart(result.rows, result.by, d.name, *labels)
+        write_chart(chart, spec, "this change")

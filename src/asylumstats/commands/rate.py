@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -24,6 +26,27 @@ from asylumstats.errors import UserError
 from asylumstats.metrics.definitions import get_definition
 from asylumstats.metrics.filters import Filters, parse_periods
 from asylumstats.metrics.rates import VALUE_FIELDS, RateResult, rate_result
+from asylumstats.web.charts import image_format, rates_chart, save_chart
+
+ChartOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--chart",
+        metavar="FILE.png|svg",
+        help="Also save the result's chart as a PNG or SVG image (one --by dimension).",
+        dir_okay=False,
+    ),
+]
+
+
+def write_chart(path: Path | None, spec: dict[str, Any] | None, what: str) -> None:
+    """Save ``spec`` to ``path`` (when asked), saying where on stderr."""
+    if path is None:
+        return
+    if spec is None or not spec["data"]["values"]:
+        raise UserError(f"No chart for {what}; --chart draws rates grouped by one dimension.")
+    save_chart(spec, path)
+    typer.echo(f"Chart saved to {path}.", err=True)
 
 
 def implausible_note(excluded: int) -> str:
@@ -76,8 +99,11 @@ def rate(
         "--cluster-family",
         help="Add 95% intervals clustered on the family (lead case and riders).",
     ),
+    chart: ChartOption = None,
 ) -> None:
     """Asylum grant rates with counts and 95% intervals, grouped by any dimensions."""
+    if chart is not None:
+        image_format(chart)  # a bad file name fails before the query
     periods = parse_periods(period)
     d = get_definition(definition)
     if adjust and cluster_family:
@@ -109,3 +135,6 @@ def rate(
         + (f" in {', '.join(p.label for p in periods)}" if periods else "")
         + ".",
     )
+    if chart is not None:
+        spec = None if periods else rates_chart(result.rows, result.by, d.name)
+        write_chart(chart, spec, "these rows")

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from asylumstats import __version__
@@ -23,6 +24,7 @@ from asylumstats.errors import NotFoundError, UserError
 from asylumstats.metrics import get_definition
 from asylumstats.web import hearings_page, pages, releases_page
 from asylumstats.web.data import Store
+from asylumstats.web.i18n import LanguageMiddleware
 from asylumstats.web.render import render
 from asylumstats.web.responses import CliJSONResponse
 
@@ -181,5 +183,7 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
     app.include_router(hearings_page.router)
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=1024)  # chart scripts: 830 KB → ~250 KB
+    app.add_middleware(LanguageMiddleware)  # /es/…, /zh/…, /ht/…: the same views, translated
     app.add_middleware(SecurityMiddleware)
     return app

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -248,10 +248,13 @@ class Store:
 
     @property
     def release(self) -> dict[str, Any]:
-        """Release info (``release_info`` table) plus the synthetic flag."""
+        """Release info (``release_info`` table) plus the synthetic flag; the file the release
+        was read from by its name only (the server's folders are nobody's business)."""
         self._ensure_open()
         info: dict[str, Any] = dict(self._info)
         info["synthetic"] = is_synthetic(self._info)
+        if info.get("source"):
+            info["source"] = PurePath(str(info["source"]).replace("\\", "/")).name
         return info
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[Engine], Any]) -> Any:

@@ -24,9 +24,11 @@ from asylumstats.metrics.change import change_result
 from asylumstats.metrics.dimensions import court_label, display_rows
 from asylumstats.metrics.filters import FILTER_PARAMS, normalise_code
 from asylumstats.metrics.rates import combine
+from asylumstats.report import BASELINE, default_current
 from asylumstats.web import charts
 from asylumstats.web.data import Store
 from asylumstats.web.export import sections, to_csv
+from asylumstats.web.i18n import language_of
 from asylumstats.web.params import (
     RATE_VIEW,
     Query,
@@ -62,12 +64,13 @@ PAGE_OF: dict[str, str] = {
 }
 #: Most judges a compare view takes.
 MAX_COMPARE = 4
-FORMATS = ("html", "json", "csv")
+FORMATS = ("html", "json", "csv", *charts.IMAGE_TYPES)
 #: Most rows an HTML rates table shows (the JSON and CSV twins have them all).
 HTML_ROWS = 2000
 
 Data = Any
 CsvRows = tuple[list[dict[str, Any]], list[str] | None]
+Charts = Callable[[Data, Query], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class Page:
     summary: str
     twins: bool = True
     json: Callable[[Data], Any] = lambda data: data  # noqa: E731 - the JSON of the numbers
+    charts: Charts | None = None  # the page's chart specs by id (also saved as PNG/SVG)
 
     @property
     def has_code(self) -> bool:
@@ -114,20 +118,21 @@ def view_for(request: Request, strict: bool = True, **extra: Any) -> View:
         if strict:
             raise
         d, f = "merits", Filters()
-    return View(path=path or "/", definition=d, filters=f, extra=extra)
+    lang = language_of(request.scope)
+    return View(path=path or "/", definition=d, filters=f, extra=extra, lang=lang)
 
 
 def split_format(request: Request, code: str | None = None) -> tuple[str | None, str]:
     """``(code, format)`` from a ``code.json``/``code.csv`` path segment or ``?format=``."""
     fmt = (request.query_params.get("format") or "html").lower()
     path = request.url.path
-    for ext in ("json", "csv"):
+    for ext in ("json", "csv", *charts.IMAGE_TYPES):
         if path.endswith("." + ext):
             fmt = ext
             if code is not None and code.endswith("." + ext):
                 code = code[: -len(ext) - 1]
     if fmt not in FORMATS:
-        raise UserError(f"Unknown format '{fmt}'; use html, json or csv.")
+        raise UserError(f"Unknown format '{fmt}'; use html, json, csv, png or svg.")
     return code, fmt
 
 
@@ -148,6 +153,7 @@ def csv_response(rows: list[dict[str, Any]], fields: list[str] | None, filename:
 
 def html_page(request: Request, view: View, template: str, data: Any, **context: Any) -> Response:
     store = store_of(request)
+    view.lang = language_of(request.scope)
     html = render(
         template,
         view=view,
@@ -160,6 +166,24 @@ def html_page(request: Request, view: View, template: str, data: Any, **context:
     return HTMLResponse(html)
 
 
+def chart_image(
+    page: Page, data: Any, query: Query, chart_id: str, fmt: str, code: str | None
+) -> Response:
+    """One of the page's charts as a PNG or SVG file (``/judges/ABC.png?chart=fy``)."""
+    specs = {k: v for k, v in (page.charts(data, query) if page.charts else {}).items() if v}
+    if not specs:
+        raise NotFoundError(f"{page.path} has no chart.")
+    chart_id = chart_id or next(iter(specs))
+    if chart_id not in specs:
+        raise NotFoundError(f"No chart '{chart_id}' here; charts: {', '.join(specs)}.")
+    name = _safe_name("asylumstats", page.name, code, chart_id)
+    return Response(
+        charts.to_image(specs[chart_id], fmt),
+        media_type=charts.IMAGE_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
 def _safe_name(*parts: Any) -> str:
     text = "-".join(str(p) for p in parts if p not in (None, ""))
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
@@ -168,7 +192,11 @@ def _safe_name(*parts: Any) -> str:
 def serve(request: Request, page: Page, code: str | None, api: bool) -> Response:
     """Answer ``request`` for ``page``: HTML, a twin, or the API alias (JSON or CSV)."""
     code, fmt = split_format(request, code)
-    query = parse_query(query_values(request), page.accepted)
+    values = query_values(request)
+    chart_id = None
+    if fmt in charts.IMAGE_TYPES and not api:
+        chart_id = (values.pop("chart", None) or [""])[0]
+    query = parse_query(values, page.accepted)
     if api:
         fmt = (query.get("format") or "json").lower()
         if fmt == "html":
@@ -180,9 +208,16 @@ def serve(request: Request, page: Page, code: str | None, api: bool) -> Response
     if fmt == "csv":
         rows, fields = page.csv(data)
         return csv_response(rows, fields, _safe_name("asylumstats", page.name, code))
+    if fmt in charts.IMAGE_TYPES:
+        return chart_image(page, data, query, chart_id or "", fmt, code)
     if page.html is None:
         raise UserError(f"{page.path} answers json or csv.")
-    view = View(path=request.url.path, definition=query.definition, filters=query.filters)
+    view = View(
+        path=request.url.path,
+        definition=query.definition,
+        filters=query.filters,
+        lang=language_of(request.scope),
+    )
     for suffix in (".json", ".csv"):
         if view.path.endswith(suffix):
             view.path = view.path[: -len(suffix)]
@@ -192,14 +227,34 @@ def serve(request: Request, page: Page, code: str | None, api: bool) -> Response
 # -- overview ---------------------------------------------------------------------------------
 
 
+def quarter_of(month: str) -> str:
+    """``"2024-05"`` → ``"2024-Q2"`` (calendar quarters)."""
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+def by_quarter(month_rows: list[dict[str, Any]], definition: str) -> list[dict[str, Any]]:
+    """Monthly rate rows summed into calendar quarters (rates and intervals recomputed)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in month_rows:
+        if r.get("month"):
+            groups.setdefault(quarter_of(str(r["month"])), []).append(r)
+    return [combine(groups[q], definition, {"quarter": q}) for q in sorted(groups)]
+
+
 def overview_data(store: Store, query: Query, _: str | None = None) -> dict[str, Any]:
     d, f = query.definition, query.filters
+    base = query.get("base") or BASELINE
+    current = query.get("current") or default_current(store.release.get("release_date"))
     by_fy = store.rates("fiscal_year", f, d)
     by_month = store.rates("month", f, d)
     by_def: dict[int, dict[str, Any]] = {}
     for name in SWITCH_DEFINITIONS:
         for r in store.rates("fiscal_year", f, name).rows:
             by_def.setdefault(r["fiscal_year"], {"fiscal_year": r["fiscal_year"]})[name] = r
+    change = store.cached(
+        ("change", base, current, "", f, d),
+        lambda e: change_result(e, base, current, "", f, d),
+    )
     return {
         "page": "overview",
         "definition": d,
@@ -208,26 +263,44 @@ def overview_data(store: Store, query: Query, _: str | None = None) -> dict[str,
         "window": by_fy.window,
         "excluded_implausible": by_fy.excluded_implausible,
         "release": store.release,
+        "base": base,
+        "current": current,
+        "change": change.rows[0] if change.rows else None,
         "total": combine(by_fy.rows, d),
         "by_fiscal_year": by_fy.rows,
+        "by_quarter": by_quarter(by_month.rows, d),
         "by_month": by_month.rows,
         "by_definition": [by_def[y] for y in sorted(by_def, key=lambda y: (y is None, y or 0))],
     }
 
 
-def overview_html(request: Request, view: View, query: Query, data: Any, _: str | None) -> Response:
-    view.path = "/"
-    charts_ = {
-        "fy": charts.trend_chart(
-            data["by_fiscal_year"],
-            "fiscal_year",
-            f"National grant rate by fiscal year ({view.definition})",
+def _overview_csv(data: Any) -> CsvRows:
+    """The overview's sections, the change (now against the baseline) first."""
+    rows = sections(data)
+    if data.get("change"):
+        change = {k: v for k, v in data["change"].items() if not isinstance(v, list)}
+        rows.insert(0, {"section": "change", "base": data["base"], "current": data["current"],
+                        **change})  # fmt: skip
+    return rows, None
+
+
+def overview_charts(data: dict[str, Any], d: str) -> dict[str, Any]:
+    return {
+        "quarter": charts.band_chart(
+            data["by_quarter"], "quarter", f"National grant rate by quarter ({d})"
         ),
-        "month": charts.trend_chart(
-            data["by_month"], "month", f"National grant rate by month ({view.definition})"
+        "fy": charts.trend_chart(
+            data["by_fiscal_year"], "fiscal_year", f"National grant rate by fiscal year ({d})"
         ),
     }
-    return html_page(request, view, "overview.html", data, charts=charts_)
+
+
+def overview_html(request: Request, view: View, query: Query, data: Any, _: str | None) -> Response:
+    view.path = "/"
+    view.extra = {"base": query.get("base"), "current": query.get("current")}
+    return html_page(
+        request, view, "overview.html", data, charts=overview_charts(data, view.definition)
+    )
 
 
 def _sections(data: Any) -> CsvRows:
@@ -306,14 +379,26 @@ def _profile_charts(kind: str, data: dict[str, Any], name: str, d: str) -> dict[
     return specs
 
 
+def _profile_name(kind: str, data: dict[str, Any]) -> str:
+    real: str = data[f"{kind}_code"]
+    if kind == "court":
+        return court_label(real, data.get("court_name")) or real
+    return data.get(f"{kind}_name") or real
+
+
+def _profile_chart_specs(kind: str) -> Charts:
+    def specs(data: Any, query: Query) -> dict[str, Any]:
+        return _profile_charts(kind, data, _profile_name(kind, data), query.definition)
+
+    return specs
+
+
 def _profile_html(kind: str) -> Callable[..., Response]:
     def draw(request: Request, view: View, query: Query, data: Any, _: str | None) -> Response:
         store = store_of(request)
         real = data[f"{kind}_code"]
         view.path = f"/{PAGE_OF[kind]}/{path_code(real)}"
-        name = data.get(f"{kind}_name") or real
-        if kind == "court":
-            name = court_label(real, data.get("court_name")) or real
+        name = _profile_name(kind, data)
         ranked = sorted(
             data.get("judges", []),
             key=lambda r: (r["grant_rate"] is None, -(r["grant_rate"] or 0), -r["decisions"]),
@@ -348,6 +433,7 @@ def _profile_page(kind: str) -> Page:
         data=data,
         html=_profile_html(kind),
         csv=_sections,
+        charts=_profile_chart_specs(kind),
         summary=f"{kind.capitalize()} profile: its rate against "
         + ("the other judges of its main court and " if kind == "judge" else "")
         + "the nation, over the same window, filters and fiscal years",
@@ -497,17 +583,22 @@ def compare_page(request: Request) -> Response:
     return serve(request, COMPARE, None, api=False)
 
 
+def _compare_charts(data: Any, query: Query) -> dict[str, Any]:
+    spec = charts.trend_chart(
+        data["by_fiscal_year"],
+        "fiscal_year",
+        f"Grant rate by fiscal year ({query.definition})",
+        series="series",
+    )
+    return {"fy": spec}
+
+
 def _compare_html(request: Request, view: View, query: Query, data: Any, _: str | None) -> Response:
     codes = compare_judges(query)
     view.filters = query.filters.without("judge")
     view.extra = {"judge": codes}
-    spec = charts.trend_chart(
-        data["by_fiscal_year"],
-        "fiscal_year",
-        f"Grant rate by fiscal year ({view.definition})",
-        series="series",
-    )
-    return html_page(request, view, "compare.html", data, codes=codes, charts={"fy": spec})
+    specs = _compare_charts(data, query)
+    return html_page(request, view, "compare.html", data, codes=codes, charts=specs)
 
 
 # -- rates table (the counts behind every number) ---------------------------------------------
@@ -533,20 +624,16 @@ def _rows(result: Any) -> Any:
     return result.rows
 
 
+def _rates_charts(result: Any, query: Query) -> dict[str, Any]:
+    if query.periods:
+        return {}
+    spec = charts.rates_chart(result.rows, list(query.by), query.definition)
+    return {"rates": spec} if spec else {}
+
+
 def _rates_html(request: Request, view: View, query: Query, result: Any, _: str | None) -> Response:
     dims = list(query.by)
     view.extra = {"by": query.by_key or None, "period": [p.label for p in query.periods]}
-    spec = None
-    if len(dims) == 1 and not query.periods and dims[0].name in ("fiscal_year", "month"):
-        spec = charts.trend_chart(
-            result.rows, dims[0].name, f"Grant rate by {dims[0].label.lower()} ({view.definition})"
-        )
-    elif len(dims) == 1 and not query.periods and dims[0].name_column and len(result.rows) <= 80:
-        spec = charts.ranked_chart(
-            display_rows(result.rows),
-            dims[0].name_column,
-            f"Grant rate by {dims[0].label.lower()} ({view.definition})",
-        )
     return html_page(
         request,
         view,
@@ -557,7 +644,7 @@ def _rates_html(request: Request, view: View, query: Query, result: Any, _: str 
         dims=dims,
         fields=result.fields,
         dimensions=DIMENSIONS,
-        charts={"rates": spec} if spec else {},
+        charts=_rates_charts(result, query),
         page_of=PAGE_OF,
     )
 
@@ -574,6 +661,7 @@ def _rates_page() -> Page:
         data=data,
         html=_rates_html,
         csv=_rates_csv,
+        charts=_rates_charts,
         summary="Asylum grant rates (as `asylumstats rate`)",
         json=_rows,
     )
@@ -592,6 +680,12 @@ def change_data(store: Store, query: Query, _: str | None = None) -> Any:
     )
 
 
+def _change_chart(result: Any, definition: str) -> dict[str, Any]:
+    return charts.change_chart(
+        result.rows, result.by, definition, result.base.label, result.current.label
+    )
+
+
 def _change_html(
     request: Request, view: View, query: Query, result: Any, _: str | None
 ) -> Response:
@@ -602,6 +696,7 @@ def _change_html(
         "change.html",
         result.rows,
         result=result,
+        charts={"change": _change_chart(result, view.definition)},
         shown=display_rows(result.rows[:HTML_ROWS]),
         dims=list(query.by),
         dimensions=DIMENSIONS,
@@ -641,6 +736,7 @@ def _extra_page(store: Store, name: str) -> Page:
         return html_page(
             request, view, "metric.html", result.rows, name=name, result=result,
             shown=display_rows(result.rows[:HTML_ROWS]), dimensions=DIMENSIONS,
+            dims=list(query.by),
         )  # fmt: skip
 
     return Page(
@@ -691,11 +787,15 @@ OVERVIEW = Page(
     name="overview",
     path="/",
     api="/api/overview",
-    accepted=accepts(RATE_VIEW),
+    accepted=accepts(RATE_VIEW, ("base", "current")),
     data=overview_data,
     html=overview_html,
-    csv=_sections,
-    summary="National overview: the rate by fiscal year and month under each definition",
+    csv=_overview_csv,
+    charts=lambda data, query: overview_charts(data, query.definition),
+    summary=(
+        "National overview: the current period against a baseline; the rate by quarter, "
+        "fiscal year and month under each definition"
+    ),
 )
 RATES = _rates_page()
 COMPARE = Page(
@@ -706,6 +806,7 @@ COMPARE = Page(
     data=compare_data,
     html=_compare_html,
     csv=_compare_csv,
+    charts=_compare_charts,
     summary="Compare judges: one to four `judge` codes side by side",
 )
 CHANGE = Page(
@@ -716,6 +817,7 @@ CHANGE = Page(
     data=change_data,
     html=_change_html,
     csv=_rates_csv,
+    charts=lambda result, query: {"change": _change_chart(result, query.definition)},
     summary="Change of the grant rate between a base and a current period (SPEC §2.3)",
     json=_rows,
 )
@@ -777,6 +879,8 @@ def register(app: FastAPI, store: Store) -> None:
         html = _handler(page, api=False)
         base = "/overview" if page.path == "/" else page.path
         paths = [page.path] + ([f"{base}.json", f"{base}.csv"] if page.twins else [])
+        if page.charts is not None:
+            paths += [f"{base}.{fmt}" for fmt in charts.IMAGE_TYPES]
         for path in dict.fromkeys(paths):
             app.add_api_route(path, html, methods=["GET"], include_in_schema=False)
         if page.api:

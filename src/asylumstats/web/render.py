@@ -7,6 +7,7 @@ reproduces the view; :class:`View` builds links that keep it.
 from __future__ import annotations
 
 import calendar
+import gettext
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,13 +16,17 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import markdown
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from asylumstats.metrics import DEFINITIONS, Filters
 from asylumstats.metrics.definitions import SMALL_SAMPLE
 from asylumstats.metrics.dimensions import court_label
 from asylumstats.metrics.filters import ASYLUM_TYPES, CODE_FILTERS
+from asylumstats.metrics.intervals import wilson
+from asylumstats.model.appeals import BIA_OUTCOMES
+from asylumstats.web.i18n import DEFAULT, HTML_LANG, LANGUAGES, localized, translations
 
 #: Definitions offered by the switch on every page (others are accepted in the URL).
 SWITCH_DEFINITIONS: tuple[str, ...] = ("merits", "eoir", "case", "protection")
@@ -54,6 +59,80 @@ def signed_pp(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value * 100:+.1f} pp"
+
+
+def period_words(period: str | None, tr: gettext.NullTranslations | None = None) -> str:
+    """``"2010-01-01..2024-12-31"`` → ``"2010-01-01 to 2024-12-31"``; an open end in words."""
+    _ = (tr or gettext.NullTranslations()).gettext
+    start, _sep, end = (period or "").partition("..")
+    if start and end:
+        return _("%(start)s to %(end)s") % {"start": start, "end": end}
+    if start:
+        return _("since %(start)s") % {"start": start}
+    if end:
+        return _("until %(end)s") % {"end": end}
+    return _("all dates")
+
+
+def change_words(row: dict[str, Any] | None, tr: gettext.NullTranslations | None = None) -> str:
+    """A change row's difference and interval in one plain sentence."""
+    _ = (tr or gettext.NullTranslations()).gettext
+    if not row or row.get("difference") is None:
+        return _("No difference can be computed: one period has no decisions.")
+    diff, low, high = row["difference"], row.get("diff_ci_low"), row.get("diff_ci_high")
+    size = {"points": f"{abs(diff) * 100:.1f}"}
+    if diff > 0:
+        text = _("The grant rate is %(points)s percentage points higher now than in the baseline")
+    elif diff < 0:
+        text = _("The grant rate is %(points)s percentage points lower now than in the baseline")
+    else:
+        text = _("The grant rate is the same now as in the baseline")
+    text = text % size
+    if low is None or high is None:
+        return text + "."
+    text += " " + _("(95%% interval %(low)s to %(high)s points).") % {
+        "low": f"{low * 100:+.1f}",
+        "high": f"{high * 100:+.1f}",
+    }
+    if low <= 0 <= high:
+        text += " " + _("The interval includes zero: the data do not show a real change.")
+    return text
+
+
+@pass_context
+def _period_words(ctx: Context, period: str | None) -> str:
+    return period_words(period, translations(ctx.resolve("LANG")))
+
+
+@pass_context
+def _change_words(ctx: Context, row: dict[str, Any] | None) -> str:
+    return change_words(row, translations(ctx.resolve("LANG")))
+
+
+def quarter_window(quarter: str) -> dict[str, str]:
+    """``"2024-Q2"`` → ``{"from": "2024-04-01", "to": "2024-06-30"}`` (for counts links)."""
+    year, q = int(quarter[:4]), int(quarter[-1])
+    last_month = q * 3
+    last = calendar.monthrange(year, last_month)[1]
+    return {
+        "from": f"{year:04d}-{last_month - 2:02d}-01",
+        "to": f"{year:04d}-{last_month:02d}-{last:02d}",
+    }
+
+
+def board_outcomes(row: dict[str, Any], party: str) -> dict[str, Any]:
+    """What the Board decided on one side's appeals of an appeals row: each outcome's count
+    and its share of the appealed decisions with a 95% Wilson interval."""
+    counts = [(o, int(row.get(f"{party}_appeals_{o}") or 0)) for o in BIA_OUTCOMES]
+    total = sum(n for _, n in counts)
+    rows = []
+    for outcome, n in counts:
+        low, high = wilson(n, total)
+        share = n / total if total else None
+        rows.append(
+            {"outcome": outcome, "count": n, "share": share, "ci_low": low, "ci_high": high}
+        )
+    return {"total": total, "rows": rows}
 
 
 def number(value: Any) -> str:
@@ -90,6 +169,19 @@ class View:
     definition: str = "merits"
     filters: Filters = field(default_factory=Filters)
     extra: dict[str, Any] = field(default_factory=dict)
+    lang: str = DEFAULT
+
+    def href(self, path: str) -> str:
+        """``path`` in this view's language (``/es/…``), without the view state."""
+        return localized(path, self.lang)
+
+    def languages(self) -> list[tuple[str, str, str, bool]]:
+        """``(code, name, url, current)`` of this page in every language (the switcher)."""
+        here = self.url(self.path, **self.extra)
+        return [
+            (code, name, localized(here, code), code == self.lang)
+            for code, name in LANGUAGES.items()
+        ]
 
     def state(self) -> dict[str, Any]:
         """The definition (when not the default) and every filter that is set."""
@@ -142,7 +234,7 @@ class View:
                 pairs.extend((key, str(v)) for v in value)
             else:
                 pairs.append((key, str(value)))
-        return path + ("?" + urlencode(pairs) if pairs else "")
+        return self.href(path) + ("?" + urlencode(pairs) if pairs else "")
 
     def twin(self, fmt: str) -> str:
         """This page as JSON or CSV (the ``.json`` / ``.csv`` twin), same state."""
@@ -150,6 +242,11 @@ class View:
         if base == "/":
             base = "/overview"
         return self.url(f"{base}.{fmt}", **self.extra)
+
+    def chart_url(self, chart: str, fmt: str) -> str:
+        """One of this page's charts as a PNG or SVG image, same state."""
+        base = self.path.rstrip("/") or "/overview"
+        return self.url(f"{base}.{fmt}", chart=chart, **self.extra)
 
     def counts(self, **filters: Any) -> str:
         """The counts behind a number: the rates table for these filters."""
@@ -160,13 +257,16 @@ class View:
 
 
 @cache
-def environment() -> Environment:
+def environment(lang: str = DEFAULT) -> Environment:
+    """The templates in ``lang`` (one environment per language, its catalog installed)."""
     env = Environment(
         loader=PackageLoader("asylumstats.web", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         pct=pct,
         interval=interval,
@@ -175,6 +275,10 @@ def environment() -> Environment:
         spec_json=spec_json,
         code=path_code,
         month_window=month_window,
+        quarter_window=quarter_window,
+        period_words=_period_words,
+        change_words=_change_words,
+        board_outcomes=board_outcomes,
         court=lambda code, name=None: court_label(code, name) or "—",
     )
     env.globals.update(
@@ -182,12 +286,17 @@ def environment() -> Environment:
         DEFINITIONS=DEFINITIONS,
         SWITCH_DEFINITIONS=SWITCH_DEFINITIONS,
         ASYLUM_TYPES=ASYLUM_TYPES,
+        BIA_OUTCOMES=BIA_OUTCOMES,
+        LANG=lang,
+        HTML_LANG=HTML_LANG[lang],
     )
     return env
 
 
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    view = context.get("view")
+    lang = view.lang if isinstance(view, View) else DEFAULT
+    return environment(lang).get_template(template).render(**context)
 
 
 def methodology_source() -> str:
@@ -204,4 +313,10 @@ def methodology_html() -> Markup:
     html = markdown.markdown(
         methodology_source(), extensions=["tables", "fenced_code", "toc", "sane_lists"]
     )
+    parts = html.split("<table>")
+    html = parts[0] + "".join(
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="Table {i}"><table>{part}'
+        for i, part in enumerate(parts[1:], start=1)
+    )
+    html = html.replace("</table>", "</table></div>")
     return Markup(html)  # noqa: S704 - our own document shipped in the package

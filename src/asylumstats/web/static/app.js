@@ -1,4 +1,5 @@
-/* asylumstats: charts (vega-embed, CSP-safe interpreter), search as you type, auto-apply controls.
+/* asylumstats: charts (vega-embed, CSP-safe interpreter), search as you type, sortable tables.
+   Controls change the page only on their Apply button (no reload while arrowing through a select).
    No inline scripts anywhere: the Content-Security-Policy allows scripts from this origin only. */
 (function () {
   "use strict";
@@ -16,6 +17,9 @@
         return;
       }
       node.textContent = "";
+      /* The figure's caption carries the title (it would be cut off on a phone); a saved
+         image keeps it. */
+      delete spec.title;
       window.vegaEmbed(node, spec, {
         renderer: "svg",
         actions: false,
@@ -32,24 +36,64 @@
     });
   }
 
+  function sortableTables() {
+    /* Tables marked "sortable": each column header becomes a button; a second click reverses. */
+    document.querySelectorAll("table.sortable").forEach(function (table) {
+      var body = table.tBodies[0];
+      if (!body) { return; }
+      table.querySelectorAll("thead th").forEach(function (th, col) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "sort";
+        while (th.firstChild) { button.appendChild(th.firstChild); }
+        th.appendChild(button);
+        button.addEventListener("click", function () {
+          var up = th.getAttribute("aria-sort") !== "ascending";
+          table.querySelectorAll("thead th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", up ? "ascending" : "descending");
+          var rows = Array.prototype.slice.call(body.rows);
+          function key(row) {
+            var cell = row.cells[col];
+            var text = cell ? (cell.getAttribute("data-sort") || cell.textContent.trim()) : "";
+            var n = parseFloat(text.replace(/[,%]/g, ""));
+            return isNaN(n) ? text.toLowerCase() : n;
+          }
+          rows.sort(function (a, b) {
+            var x = key(a), y = key(b);
+            if (x === y) { return 0; }
+            if (typeof x !== typeof y) { return typeof x === "number" ? -1 : 1; }
+            return (x < y ? -1 : 1) * (up ? 1 : -1);
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+        });
+      });
+    });
+  }
+
+  function labelTableBoxes(root) {
+    /* Each scrolling table box is named by its table's caption (unique landmarks). */
+    (root || document).querySelectorAll(".table-wrap[role=region]").forEach(function (box) {
+      var caption = box.querySelector("caption");
+      if (caption && caption.textContent.trim()) {
+        box.setAttribute("aria-label", caption.textContent.trim().slice(0, 140));
+      }
+    });
+  }
+
   function autosubmit() {
     /* Empty fields stay out of the URL, so a link shows only the state that matters. */
-    document.querySelectorAll("form.controls, form.group-form, form.compare-form").forEach(function (form) {
+    document.querySelectorAll("form.controls, form.group-form, form.compare-form, form.periods").forEach(function (form) {
       form.addEventListener("submit", function () {
         form.querySelectorAll("input, select").forEach(function (el) {
           if (!el.value) { el.disabled = true; }
         });
       });
     });
-    document.querySelectorAll("select.autosubmit").forEach(function (sel) {
-      sel.addEventListener("change", function () {
-        if (!sel.form) { return; }
-        if (typeof sel.form.requestSubmit === "function") { sel.form.requestSubmit(); } else { sel.form.submit(); }
-      });
-    });
   }
 
   function keepState(url) {
+    var prefix = document.documentElement.getAttribute("data-prefix") || "";
+    url = prefix + url;  /* the page's language: /es/judges/… */
     var here = new URLSearchParams(window.location.search);
     var out = new URLSearchParams();
     ["definition", "fy", "from", "to"].forEach(function (k) {
@@ -126,6 +170,7 @@
         .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
         .then(function (html) {
           section.innerHTML = html;  /* our own server-rendered, escaped HTML */
+          labelTableBoxes(section);
           section.classList.add("lazy-ready");
         })
         .catch(function () { /* the link in the section still leads to the figures */ })
@@ -316,6 +361,8 @@
     autosubmit();
     searchAsYouType();
     renderCharts();
+    sortableTables();
+    labelTableBoxes();
     lazySections();
   }
 

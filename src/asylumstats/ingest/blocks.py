@@ -7,6 +7,11 @@ into lines and only the lines failing the same check per line are decoded and re
 Python (:mod:`asylumstats.ingest.repair`). Each block yields an Arrow table of raw strings
 (one column per known table column, db names) plus the quarantined lines with their physical
 line numbers (header = line 1). Empty lines hold no data and are not counted as rows.
+
+Hostile input: a file whose lines end with CR alone is read as if they ended with LF; a line
+longer than :data:`MAX_LINE` bytes is never held whole in memory: it is quarantined in pieces
+of that size, all with its line number (it counts as one quarantined row); a header whose
+width does not match most of the first rows is refused, so that no row is loaded shifted.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ from asylumstats.release.archive import Stream
 
 BLOCK_SIZE = 16 * 1024 * 1024
 SUB_BLOCK = 64 * 1024
+#: The longest line read as a row; real rows are under 2 KB.
+MAX_LINE = 1024 * 1024
+#: Rows of the first block compared with the header's width.
+WIDTH_SAMPLE = 1000
 _LOOKUP_CODE = {s.stem.lower(): s.code for s in LOOKUPS}
 
 
@@ -36,6 +45,8 @@ class Header:
     names: list[str]  # raw header names, in file order
     positions: dict[str, int]  # spec column name -> header position
     rules: list[Rule]
+    missing: list[str] = field(default_factory=list)  # optional spec columns not in the header
+    unknown: list[str] = field(default_factory=list)  # header names of no spec column
 
     @property
     def width(self) -> int:
@@ -51,6 +62,11 @@ class Block:
     repaired: int = 0
     quarantine: list[tuple[int, str, str]] = field(default_factory=list)  # line, raw, reason
     nbytes: int = 0
+    pieces: int = 0  # quarantine entries that continue an over-long line (not new rows)
+
+    @property
+    def quarantined(self) -> int:
+        return len(self.quarantine) - self.pieces
 
 
 def lookup_keep(codes: frozenset[str]) -> frozenset[str]:
@@ -71,11 +87,14 @@ def parse_header(
     aliases = {k.lower(): v.lower() for k, v in spec.aliases.items()}
     positions: dict[str, int] = {}
     rules: list[Rule] = []
+    unknown: list[str] = []
     for i, name in enumerate(names):
         key = name.lower()
         col = by_lower.get(key) or by_lower.get(aliases.get(key, ""))
         if col is None or col.name in positions:
             rules.append(Rule(None))
+            if name:
+                unknown.append(name)
             continue
         positions[col.name] = i
         codes = lookup_codes.get(col.lookup.lower(), frozenset()) if col.lookup else frozenset()
@@ -83,7 +102,8 @@ def parse_header(
     for col in spec.columns:
         if col.required and col.name not in positions:
             raise UserError(f"{file} has no {col.name} column, which {spec.stem} requires.")
-    return Header(names, positions, rules)
+    missing = [c.name for c in spec.columns if c.name not in positions]
+    return Header(names, positions, rules, missing, unknown)
 
 
 class TableReader:
@@ -135,16 +155,26 @@ class TableReader:
 
     def _read_header_line(self) -> bytes:
         buf = b""
-        while True:
+        while len(buf) <= MAX_LINE:
             chunk = self.stream.read(1 << 16)
             if not chunk:
                 break
             buf += chunk
-            if b"\n" in buf:
+            if b"\n" in buf or b"\r" in buf[:-1]:
                 break
         if not buf.replace(b"\x00", b"").strip():
             raise UserError(f"{self.file} is empty: a data table needs at least a header row.")
+        lf, cr = buf.find(b"\n"), buf.find(b"\r")
+        if cr >= 0 and (lf < 0 or cr < lf) and buf[cr + 1 : cr + 2] != b"\n":
+            # Lines end with CR alone: read the file as if they ended with LF.
+            self.stream = _CROnly(self.stream)
+            buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         head, sep, rest = buf.partition(b"\n")
+        if len(head) > MAX_LINE:
+            raise UserError(
+                f"{self.file} starts with a line longer than {MAX_LINE:,} bytes, "
+                "which cannot be a header row."
+            )
         self._pending = rest
         return head.replace(b"\x00", b"")
 
@@ -152,20 +182,80 @@ class TableReader:
         """Yield :class:`Block`s in file order."""
         line_no = 2
         pending = self._pending
+        done = 0  # > 0: inside an over-long line, that many pieces already quarantined
+        checked = False
         while True:
             chunk = self.stream.read(self.block_size)
             if not chunk:
                 break
             pending += chunk
+            if done:
+                end = pending.find(b"\n")
+                if end < 0:
+                    blk, done, pending = self._long_pieces(pending, line_no, done)
+                    yield blk
+                    continue
+                blk, _, _ = self._long_pieces(pending[:end], line_no, done, final=True)
+                yield blk
+                pending, done, line_no = pending[end + 1 :], 0, line_no + 1
             cut = pending.rfind(b"\n")
-            if cut < 0:
-                continue
-            blk, pending = pending[: cut + 1], pending[cut + 1 :]
-            nlines = blk.count(b"\n")
-            yield self._block(blk, line_no, nlines)
-            line_no += nlines
-        if pending:
+            if cut >= 0:
+                blk, pending = pending[: cut + 1], pending[cut + 1 :]
+                if not checked:
+                    self._check_width(blk)
+                    checked = True
+                nlines = blk.count(b"\n")
+                yield self._block(blk, line_no, nlines)
+                line_no += nlines
+            if len(pending) > MAX_LINE:
+                blk, done, pending = self._long_pieces(pending, line_no, 0)
+                yield blk
+        if done:
+            yield self._long_pieces(pending, line_no, done, final=True)[0]
+        elif pending:
+            if not checked:
+                self._check_width(pending)
             yield self._block(pending + b"\n", line_no, 1)
+
+    def _long_pieces(
+        self, data: bytes, line_no: int, done: int, final: bool = False
+    ) -> tuple[Block, int, bytes]:
+        """Quarantine ``MAX_LINE`` pieces of an over-long line (all of it when ``final``);
+        return the block, the pieces quarantined so far and the rest of ``data``."""
+        out = Block(None, 0 if done else 1)
+        pos = 0
+        while len(data) - pos > MAX_LINE or (final and pos < len(data.rstrip(b"\r"))):
+            piece = data[pos : pos + MAX_LINE]
+            out.quarantine.append((line_no, decode(piece), self._long_reason(done + 1)))
+            done += 1
+            pos += MAX_LINE
+        out.nbytes = min(pos, len(data)) + final
+        out.pieces = len(out.quarantine) - out.rows
+        return out, done, data[pos:]
+
+    @staticmethod
+    def _long_reason(piece: int) -> str:
+        return f"line longer than {MAX_LINE:,} bytes; piece {piece}, in file order"
+
+    def _check_width(self, blk: bytes) -> None:
+        """Refuse a header whose width does not match most of the first rows."""
+        counts: dict[int, int] = {}
+        for ln in blk.split(b"\n", WIDTH_SAMPLE)[:WIDTH_SAMPLE]:
+            if ln.strip(b"\r"):
+                n = ln.count(b"\t") + 1
+                counts[n] = counts.get(n, 0) + 1
+        total = sum(counts.values())
+        width = self.header.width
+        if not total or counts.get(width, 0) * 2 > total:
+            return
+        common = max(counts, key=lambda k: counts[k])
+        if common == width:
+            return
+        raise UserError(
+            f"{self.file}: the header has {width} fields but {counts[common]:,} of the first "
+            f"{total:,} rows have {common}; the header does not describe the rows, so the "
+            "table is not loaded."
+        )
 
     # -- one block -------------------------------------------------------------------------
 
@@ -217,6 +307,13 @@ class TableReader:
                 if not body:
                     continue  # empty line: no data
                 out.rows += 1
+                if len(body) > MAX_LINE:
+                    for k in range(0, len(body), MAX_LINE):
+                        piece = decode(body[k : k + MAX_LINE])
+                        reason = self._long_reason(k // MAX_LINE + 1)
+                        out.quarantine.append((first_line + i, piece, reason))
+                        out.pieces += k > 0
+                    continue
                 if (
                     body.count(b"\t") == w1
                     and body.isascii()
@@ -254,7 +351,7 @@ class TableReader:
             parts.append(pa.table([pa.array(c, pa.string()) for c in cols], schema=self._schema))
         if parts:
             out.table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        out.quarantine.sort()
+        out.quarantine.sort(key=lambda q: q[0])  # stable: pieces keep their order
         return out
 
     def _arrow(self, data: bytes) -> pa.Table | None:
@@ -312,3 +409,16 @@ class TableReader:
             block.quarantine.append((line_nos[idx], raw, f"{name} is not an integer ({shown})"))
         if not all(mask):
             block.table = t.filter(pa.array(mask))
+
+
+class _CROnly:
+    """A stream whose CR line ends (alone or before LF) are read as LF."""
+
+    def __init__(self, raw: Stream) -> None:
+        self._raw = raw
+
+    def read(self, n: int = -1, /) -> bytes:
+        data = self._raw.read(n)
+        if data.endswith(b"\r"):
+            data += self._raw.read(1)  # keep a CR LF pair in one read
+        return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")

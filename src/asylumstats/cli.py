@@ -1,12 +1,17 @@
 """The ``asylumstats`` command line: one Typer app, commands registered from ``commands/``.
 
 Every command reports user errors as one sentence on stderr with a non-zero exit status and
-no traceback; Ctrl-C exits with status 130.
+no traceback. Ctrl-C (SIGINT) exits with status 130 and SIGTERM with 143, each with one line:
+both signals raise :class:`KeyboardInterrupt` in the main thread, so every ``finally`` (the
+removal of ingest's temporary database among them) runs first, and whatever exception the
+interrupt turns into on its way up (DuckDB's, Click's abort) is reported the same way.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 import typer
 
@@ -41,28 +46,76 @@ def _register() -> None:
         importlib.import_module(f"asylumstats.commands.{name}")
 
 
+_received: list[int] = []  # signals received by this process
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    if not _received:
+        _received.append(signum)
+        raise KeyboardInterrupt
+    # A second signal while cleaning up: let the cleanup finish.
+
+
+def _install_signal_handlers() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, _on_signal)
+        except (ValueError, OSError):  # pragma: no cover - not the main thread
+            pass
+
+
+def _interrupted() -> None:
+    signum = _received[0] if _received else signal.SIGINT
+    what = "terminated" if signum == signal.SIGTERM else "interrupted"
+    print(f"asylumstats: {what}.", file=sys.stderr)
+    sys.exit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    _register()
+    _received.clear()
+    _install_signal_handlers()
     try:
+        _register()
         app(args=argv, standalone_mode=False)
+    except KeyboardInterrupt:
+        _interrupted()
     except UserError as exc:
+        if _received:
+            _interrupted()
         print(f"asylumstats: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        print("asylumstats: interrupted; nothing was changed.", file=sys.stderr)
-        sys.exit(130)
     except typer.Exit as exc:
+        if _received:
+            _interrupted()
         sys.exit(exc.exit_code)
     except typer.Abort:
+        if _received or isinstance(exc_context(), KeyboardInterrupt):
+            _interrupted()
         print("asylumstats: aborted.", file=sys.stderr)
         sys.exit(1)
+    except OSError as exc:  # a file the command needed could not be read or written
+        if _received:
+            _interrupted()
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"asylumstats: {exc.strerror or exc}{where}.", file=sys.stderr)
+        sys.exit(1)
     except Exception as exc:  # usage errors (bad option value, unknown option, ...)
+        if _received:
+            _interrupted()
         usage_error = _usage_error_types()
         if isinstance(exc, usage_error):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(getattr(exc, "exit_code", 2))
         raise
+    if _received:  # a signal swallowed on the way (e.g. by a library): still not a success
+        _interrupted()
+
+
+def exc_context() -> BaseException | None:
+    """The exception being handled's cause or context."""
+    exc = sys.exc_info()[1]
+    return None if exc is None else (exc.__cause__ or exc.__context__)
 
 
 def _usage_error_types() -> tuple[type[BaseException], ...]:

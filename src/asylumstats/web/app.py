@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from asylumstats import __version__
-from asylumstats.errors import NotFoundError, UserError
+from asylumstats.errors import DatabaseError, NotFoundError, UserError
 from asylumstats.metrics import Filters, get_definition, parse_dimensions
 from asylumstats.web import pages
 from asylumstats.web.data import Store
@@ -49,9 +49,13 @@ SECURITY_HEADERS: dict[str, str] = {
 RATE_PARAMS = ("by", "fy", "from", "to", "judge", "court", "nationality", "definition")
 
 
+#: What a client is told of a fault on the server's side (the details go to the log only).
+SERVER_FAULT = "Internal server error."
+
+
 class SecurityMiddleware:
     """Adds the security headers and a ``Server-Timing`` header; turns any unhandled exception
-    into a bare 500 JSON error (logged, never shown)."""
+    into a bare 500 error (logged, never shown): an HTML page on HTML routes, else JSON."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -88,8 +92,22 @@ class SecurityMiddleware:
             log.exception("unhandled error on %s", scope.get("path"))
             if started:
                 raise
-            response = JSONResponse({"error": "Internal server error."}, status_code=500)
+            response = server_fault(Request(scope))
             await response(scope, receive, send_with_headers)
+
+
+def server_fault(request: Request) -> Response:
+    """A 500 response that says nothing about the server (an HTML page on HTML routes)."""
+    try:
+        return error_response(request, 500, SERVER_FAULT)
+    except Exception:  # the page itself failed to render: a bare page
+        log.exception("error page failed on %s", request.url.path)
+        if wants_html(request):
+            return HTMLResponse(
+                "<!doctype html><title>Server error</title><h1>Internal server error</h1>",
+                status_code=500,
+            )
+        return JSONResponse({"error": SERVER_FAULT}, status_code=500)
 
 
 def wants_html(request: Request) -> bool:
@@ -159,6 +177,11 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError) -> Response:
         return error_response(request, 404, str(exc))
+
+    @app.exception_handler(DatabaseError)
+    async def _database_error(request: Request, exc: DatabaseError) -> Response:
+        log.error("the database cannot be used: %s", exc)
+        return server_fault(request)
 
     @app.exception_handler(UserError)
     async def _user_error(request: Request, exc: UserError) -> Response:

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -28,13 +30,19 @@ from asylumstats.ingest.repair import Rejected, Repairer
 from asylumstats.ingest.tables import LOOKUPS, Column, TableSpec
 from asylumstats.ingest.values import Rule, decode, parses_int
 from asylumstats.release.archive import Stream
+from asylumstats.sqlnames import quote_ident, quote_literal
 
+#: The column added to every block's table: the row's physical line number (header = 1).
+LINE = "_line"
 BLOCK_SIZE = 16 * 1024 * 1024
 SUB_BLOCK = 64 * 1024
 #: The longest line read as a row; real rows are under 2 KB.
 MAX_LINE = 1024 * 1024
-#: Rows of the first block compared with the header's width.
+#: Rows of the first block compared with the header's width: at most, at least, and the
+#: share of them with one other width that makes the header wrong.
 WIDTH_SAMPLE = 1000
+WIDTH_MIN_ROWS = 10
+WIDTH_SHARE = 0.9
 _LOOKUP_CODE = {s.stem.lower(): s.code for s in LOOKUPS}
 
 
@@ -63,6 +71,7 @@ class Block:
     quarantine: list[tuple[int, str, str]] = field(default_factory=list)  # line, raw, reason
     nbytes: int = 0
     pieces: int = 0  # quarantine entries that continue an over-long line (not new rows)
+    invalid: list[tuple[int, str, str]] = field(default_factory=list)  # line, column, raw
 
     @property
     def quarantined(self) -> int:
@@ -146,12 +155,49 @@ class TableReader:
             quoted_strings_can_be_null=False,
             check_utf8=False,
         )
-        self._schema = pa.schema([(n, pa.string()) for n in self._db_names])
+        self._schema = pa.schema([*((n, pa.string()) for n in self._db_names), (LINE, pa.int64())])
+        self._typed = [c for c in self.known if c.kind in ("date", "int")]
+        self._checker: duckdb.DuckDBPyConnection | None = None
 
     @property
     def schema(self) -> pa.Schema:
-        """The Arrow schema of every block's table (raw strings, db column names)."""
+        """The Arrow schema of every block's table (raw strings, db column names, ``_line``)."""
         return self._schema
+
+    def _find_invalid(self, block: Block) -> None:
+        """Values of date and number columns that are not blank or a null token and that the
+        load's casts cannot read: kept in ``block.invalid`` (the row itself is loaded).
+
+        The check runs the same ``TRY_CAST`` as the load, in a private in-memory DuckDB."""
+        t = block.table
+        if t is None or not t.num_rows or not self._typed:
+            return
+        if self._checker is None:
+            self._checker = duckdb.connect(config={"threads": 1, "memory_limit": "256MB"})
+        parts = []
+        for c in self._typed:
+            col = quote_ident(c.db_name)
+            target = "TIMESTAMP" if c.kind == "date" else "BIGINT"
+            zero = f" AND trim({col}, '0-:. ') <> ''" if c.kind == "date" else ""
+            parts.append(
+                f"SELECT {quote_ident(LINE)}, {quote_literal(c.name)}, {col} FROM _b "
+                f"WHERE {col} NOT IN ('', 'N/A', 'b6') AND ltrim(trim({col}), '?') <> ''"
+                f" AND TRY_CAST({col} AS {target}) IS NULL{zero}"
+            )
+        con = self._checker
+        con.register("_b", t)
+        try:
+            block.invalid = [tuple(r) for r in con.execute(" UNION ALL ".join(parts)).fetchall()]
+        finally:
+            con.unregister("_b")
+        block.invalid.sort(key=lambda r: r[0])
+
+    def _with_lines(self, table: pa.Table, line_nos: Sequence[int] | range) -> pa.Table:
+        if isinstance(line_nos, range):
+            arr = pa.array(np.arange(line_nos.start, line_nos.stop, dtype=np.int64))
+        else:
+            arr = pa.array(line_nos, pa.int64())
+        return table.append_column(LINE, arr)
 
     def _read_header_line(self) -> bytes:
         buf = b""
@@ -238,18 +284,20 @@ class TableReader:
         return f"line longer than {MAX_LINE:,} bytes; piece {piece}, in file order"
 
     def _check_width(self, blk: bytes) -> None:
-        """Refuse a header whose width does not match most of the first rows."""
+        """Refuse a header whose width differs from that of nearly all the first rows (a column
+        added to or dropped from the header only): padding or repairing every row would then
+        load values one column off. A few odd rows are left to the per-row checks."""
         counts: dict[int, int] = {}
         for ln in blk.split(b"\n", WIDTH_SAMPLE)[:WIDTH_SAMPLE]:
             if ln.strip(b"\r"):
                 n = ln.count(b"\t") + 1
                 counts[n] = counts.get(n, 0) + 1
         total = sum(counts.values())
-        width = self.header.width
-        if not total or counts.get(width, 0) * 2 > total:
+        if total < WIDTH_MIN_ROWS:
             return
+        width = self.header.width
         common = max(counts, key=lambda k: counts[k])
-        if common == width:
+        if common == width or counts[common] < WIDTH_SHARE * total:
             return
         raise UserError(
             f"{self.file}: the header has {width} fields but {counts[common]:,} of the first "
@@ -272,8 +320,10 @@ class TableReader:
         if self._clean(blk, nlines):
             table = self._arrow(blk)
             if table is not None and table.num_rows == nlines:
-                out = Block(table, nlines, nbytes=len(blk))
-                self._check_ids(out, blk, range(first_line, first_line + nlines))
+                lines = range(first_line, first_line + nlines)
+                out = Block(self._with_lines(table, lines), nlines, nbytes=len(blk))
+                self._check_ids(out, blk, lines)
+                self._find_invalid(out)
                 return out
         # Dirty: check ~64 KB pieces; only the dirty pieces are split into lines.
         pieces: list[tuple[bytes, int, int]] = []  # data, first line, lines
@@ -284,7 +334,9 @@ class TableReader:
             n = piece.count(b"\n")
             pieces.append((piece, line, n))
             pos, line = end, line + n
-        return self._slow_block(pieces, len(blk))
+        out = self._slow_block(pieces, len(blk))
+        self._find_invalid(out)
+        return out
 
     def _slow_block(
         self, pieces: list[tuple[bytes, int, int]], nbytes: int, by_line: bool = False
@@ -293,6 +345,7 @@ class TableReader:
         good: list[bytes] = []
         good_nos: list[int] = []
         dirty_rows: list[list[str | None]] = []
+        dirty_nos: list[int] = []
         out = Block(None, 0, nbytes=nbytes)
         for piece, first_line, n in pieces:
             if not by_line and self._clean(piece, n):
@@ -331,6 +384,7 @@ class TableReader:
                 out.repaired += result.repaired
                 pos = self.header.positions
                 dirty_rows.append([self._clean_text(result.row[pos[c.name]]) for c in self.known])
+                dirty_nos.append(first_line + i)
         parts: list[pa.Table] = []
         if good:
             data = b"".join(good)
@@ -341,14 +395,16 @@ class TableReader:
                 if by_line:  # pragma: no cover - every line was checked: cannot happen
                     raise RuntimeError(f"{self.file}: Arrow rejected pre-checked lines")
                 return self._slow_block(pieces, nbytes, by_line=True)
-            tmp = Block(t, len(good_nos))
+            tmp = Block(self._with_lines(t, good_nos), len(good_nos))
             self._check_ids(tmp, data, good_nos)
             out.quarantine.extend(tmp.quarantine)
             if tmp.table is not None:
                 parts.append(tmp.table)
         if dirty_rows:
             cols = list(zip(*dirty_rows, strict=True))
-            parts.append(pa.table([pa.array(c, pa.string()) for c in cols], schema=self._schema))
+            arrays = [pa.array(c, pa.string()) for c in cols]
+            arrays.append(pa.array(dirty_nos, pa.int64()))
+            parts.append(pa.table(arrays, schema=self._schema))
         if parts:
             out.table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
         out.quarantine.sort(key=lambda q: q[0])  # stable: pieces keep their order

@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from asylumstats.errors import UserError
-from asylumstats.ingest.blocks import TableReader
+from asylumstats.ingest.blocks import LINE, TableReader
 from asylumstats.ingest.lookups import parse_lookup
 from asylumstats.ingest.progress import Progress
 from asylumstats.ingest.report import IngestReport, TableReport
@@ -135,7 +135,7 @@ def _connect(tmp: Path, db_path: Path) -> duckdb.DuckDBPyConnection:
         raise UserError(f"Cannot write a database next to {db_path}: {problem}.") from exc
 
 
-_TMP_SUFFIXES = ("", ".wal", ".quarantine")
+_TMP_SUFFIXES = ("", ".wal", ".quarantine", ".quarantine.values")
 
 
 def _remove_db(path: Path) -> None:
@@ -259,6 +259,10 @@ def _build(
         "CREATE TABLE quarantine (table_name VARCHAR, line_number BIGINT, raw_text VARCHAR, "
         "reason VARCHAR)"
     )
+    con.execute(
+        "CREATE TABLE invalid_values (table_name VARCHAR, line_number BIGINT, "
+        "column_name VARCHAR, raw_text VARCHAR)"
+    )
     report = IngestReport(
         release=rel.name,
         release_date=rel.release_date,
@@ -340,7 +344,7 @@ def _load_table(
 ) -> TableReport:
     tr = TableReport(stem=spec.stem, file=member, table_name=spec.db_name)
     cols = ", ".join(f"{_q(c.db_name)} {c.db_type}" for c in spec.columns)
-    con.execute(f"CREATE TABLE {_q(spec.db_name)} ({cols})")
+    con.execute(f"CREATE TABLE {_q(spec.db_name)} ({cols}, {_q(LINE)} BIGINT)")
     with rel.archive.open(member) as stream:
         reader = TableReader(spec, stream, member, codes)
         tr.missing_columns = list(reader.header.missing)
@@ -351,9 +355,11 @@ def _load_table(
             src = _q(c.db_name) if c.name in reader.header.positions else None
             keep = rules[c.name].keep if c.name in rules else frozenset()
             exprs.append(f"{sql_expr(c, src, keep)} AS {_q(c.db_name)}")
+        exprs.append(_q(LINE))
         insert = f"INSERT INTO {_q(spec.db_name)} SELECT {', '.join(exprs)} FROM _blk"
         task = bar.add(spec.stem, rel.archive.size(member))
-        spill = _Spill(spill_path, spec.stem)
+        spill = _Spill(spill_path, spec.stem, "quarantine", _QUARANTINE_SCHEMA)
+        invalid = _Spill(Path(f"{spill_path}.values"), spec.stem, "invalid_values", _INVALID_SCHEMA)
         failure: list[BaseException] = []
 
         def batches() -> Iterator[pa.RecordBatch]:
@@ -364,6 +370,8 @@ def _load_table(
                     tr.repaired += block.repaired
                     tr.quarantined += block.quarantined
                     spill.add(block.quarantine)
+                    invalid.add(block.invalid)
+                    tr.invalid_values += len(block.invalid)
                     bar.advance(task, block.nbytes, block.rows)
                     if block.table is not None and block.table.num_rows:
                         tr.loaded += block.table.num_rows
@@ -383,7 +391,10 @@ def _load_table(
         finally:
             con.unregister("_blk")
         spill.insert_into(con)
+        invalid.insert_into(con)
         bar.finish(task)
+    _resolve_duplicates(con, spec, tr)
+    con.execute(f"ALTER TABLE {_q(spec.db_name)} DROP COLUMN {_q(LINE)}")
     if tr.loaded + tr.quarantined != tr.rows_in_file:  # pragma: no cover - an internal bug
         raise RuntimeError(f"{spec.stem}: loaded + quarantined != rows in file")
     return tr
@@ -399,7 +410,20 @@ _QUARANTINE_SCHEMA = pa.schema(
 )
 
 
-def _quarantine_table(stem: str, rows: list[tuple[int, str, str]]) -> pa.Table:
+_INVALID_SCHEMA = pa.schema(
+    [
+        ("table_name", pa.string()),
+        ("line_number", pa.int64()),
+        ("column_name", pa.string()),
+        ("raw_text", pa.string()),
+    ]
+)
+
+
+def _quarantine_table(
+    stem: str, rows: list[tuple[int, str, str]], schema: pa.Schema = _QUARANTINE_SCHEMA
+) -> pa.Table:
+    """``(line, text, text)`` rows of ``stem`` as a table of ``schema``."""
     return pa.table(
         [
             pa.array([stem] * len(rows), pa.string()),
@@ -407,24 +431,27 @@ def _quarantine_table(stem: str, rows: list[tuple[int, str, str]]) -> pa.Table:
             pa.array([r[1] for r in rows], pa.string()),
             pa.array([r[2] for r in rows], pa.string()),
         ],
-        schema=_QUARANTINE_SCHEMA,
+        schema=schema,
     )
 
 
 class _Spill:
-    """Quarantined rows of one table, written to an Arrow IPC file as they come."""
+    """Side rows of one table (quarantined rows, invalid values), written to an Arrow IPC
+    file as they come and inserted into ``table`` at the end."""
 
-    def __init__(self, path: Path, stem: str) -> None:
+    def __init__(self, path: Path, stem: str, table: str, schema: pa.Schema) -> None:
         self.path = path
         self.stem = stem
+        self.table = table
+        self.schema = schema
         self._writer: pa.ipc.RecordBatchStreamWriter | None = None
 
     def add(self, rows: list[tuple[int, str, str]]) -> None:
         if not rows:
             return
         if self._writer is None:
-            self._writer = pa.ipc.new_stream(str(self.path), _QUARANTINE_SCHEMA)
-        self._writer.write_table(_quarantine_table(self.stem, rows))
+            self._writer = pa.ipc.new_stream(str(self.path), self.schema)
+        self._writer.write_table(_quarantine_table(self.stem, rows, self.schema))
 
     def insert_into(self, con: duckdb.DuckDBPyConnection) -> None:
         if self._writer is None:
@@ -433,13 +460,53 @@ class _Spill:
         self._writer = None
         try:
             with pa.ipc.open_stream(str(self.path)) as reader:
-                con.register("_quarantine", reader)
+                con.register("_spill", reader)
                 try:
-                    con.execute("INSERT INTO quarantine SELECT * FROM _quarantine")
+                    con.execute(f"INSERT INTO {_q(self.table)} SELECT * FROM _spill")
                 finally:
-                    con.unregister("_quarantine")
+                    con.unregister("_spill")
         finally:
             self.path.unlink(missing_ok=True)
+
+
+#: Examples of duplicate keys named in the warning.
+DUPLICATE_EXAMPLES = 5
+
+
+def _resolve_duplicates(con: duckdb.DuckDBPyConnection, spec: TableSpec, tr: TableReport) -> None:
+    """Rows whose primary key repeats one earlier in the file: the first row in the file is
+    kept; the later ones are moved to the quarantine (their values as loaded, TAB-separated)."""
+    t, key = _q(spec.db_name), _q(spec.column(spec.key).db_name)
+    row = con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM {t}").fetchone()
+    if not row or not row[0]:
+        return
+    line = _q(LINE)
+    values = ", ".join(f"coalesce(CAST({_q(c.db_name)} AS VARCHAR), '')" for c in spec.columns)
+    con.execute(
+        f"CREATE TEMP TABLE _dups AS SELECT * FROM (SELECT {key} AS k, {line} AS line, "
+        f"min({line}) OVER (PARTITION BY {key}) AS first_line, concat_ws(chr(9), {values}) AS raw "
+        f"FROM {t} WHERE {key} IN (SELECT {key} FROM {t} GROUP BY {key} HAVING count(*) > 1)) "
+        "WHERE line > first_line"
+    )
+    try:
+        con.execute(
+            "INSERT INTO quarantine SELECT ?, line, raw, "
+            f"'duplicate {spec.key} ' || k || ': the row at line ' || first_line || "
+            "' (the first in the file) is kept; values as loaded' FROM _dups",
+            [spec.stem],
+        )
+        con.execute(f"DELETE FROM {t} WHERE {line} IN (SELECT line FROM _dups)")
+        count = con.execute("SELECT count(*) FROM _dups").fetchone()
+        examples = con.execute(
+            f"SELECT DISTINCT k FROM _dups ORDER BY k LIMIT {DUPLICATE_EXAMPLES}"
+        ).fetchall()
+    finally:
+        con.execute("DROP TABLE _dups")
+    n = int(count[0]) if count else 0
+    tr.duplicates = n
+    tr.duplicate_examples = [int(r[0]) for r in examples]
+    tr.loaded -= n
+    tr.quarantined += n
 
 
 def _insert_quarantine(
@@ -470,11 +537,12 @@ def _orphans(con: duckdb.DuckDBPyConnection, spec: TableSpec, loaded: set[str]) 
 def _write_meta(con: duckdb.DuckDBPyConnection, rel: Release, report: IngestReport) -> None:
     con.execute(
         "CREATE TABLE ingest_report (table_name VARCHAR, file VARCHAR, rows_in_file BIGINT, "
-        "loaded BIGINT, repaired BIGINT, quarantined BIGINT, orphans BIGINT, count_txt BIGINT)"
+        "loaded BIGINT, repaired BIGINT, quarantined BIGINT, orphans BIGINT, count_txt BIGINT, "
+        "invalid_values BIGINT, duplicates BIGINT)"
     )
     rows = report.rows()
     if rows:
-        con.executemany("INSERT INTO ingest_report VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("INSERT INTO ingest_report VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute("CREATE TABLE ingest_warnings (message VARCHAR)")
     warnings = report.all_warnings()
     if warnings:

@@ -2,16 +2,19 @@
 
 - Long row (more fields than the header): the candidates are every way to drop trailing
   blank/``N/A`` fields and merge the rest of the surplus back into columns, re-joining
-  adjacent fields with a TAB. A free-text column may absorb any pieces (``city<TAB>state``);
-  any other column (id, date, code, ...) may only absorb blank pieces, i.e. a stray TAB
-  beside its value. A candidate is valid when every column's value fits it (ids/ints parse,
-  dates parse, codes fit ``max_len`` and ``pattern``). Among valid candidates the best have
-  the most codes found in their lookups, then the fewest merges with a blank piece (a TAB at
-  the edge of a value is less likely than the documented trailing ``N/A``/blank field); if
-  they all give the same values once normalised (trimmed, null tokens → NULL) the row is
-  loaded (repaired), otherwise it is quarantined: it is never loaded with values in the
-  wrong columns. The search is a dynamic programme over (column, field) positions, so it
-  costs width × surplus² checks at most.
+  adjacent fields with a TAB. A free-text column may absorb any pieces (``city<TAB>state``).
+  In a table with no free-text column (proceedings, applications) any other column (id,
+  date, code, ...) may absorb blank pieces, i.e. a stray TAB beside its value; in a table
+  with free text a TAB is far more likely inside the text, and letting blank columns absorb
+  the shift too would load some rows whose extra field is a real value one column off, so
+  only text columns absorb there. A candidate is valid when every column's value fits it
+  (ids/ints parse, dates parse, codes fit ``max_len`` and ``pattern``). Among valid
+  candidates the best have the most codes found in their lookups, then the fewest merges
+  with a blank piece (a TAB at the edge of a value is less likely than the documented
+  trailing ``N/A``/blank field); if they all give the same values once normalised (trimmed,
+  null tokens → NULL) the row is loaded (repaired), otherwise it is quarantined: it is never
+  loaded with values in the wrong columns. The search is a dynamic programme over (column,
+  field) positions, so it costs width × surplus² checks at most.
 - Short row: padded with NULL only when every value then fits its column.
 - Every row (normal ones too) must have integer ids, else it is quarantined.
 """
@@ -61,6 +64,8 @@ class Repairer:
         self.rules = list(rules)
         self.width = len(rules)
         self.text = [r.column is not None and r.column.kind == "text" for r in rules]
+        #: Whether typed columns may absorb blank pieces (tables with no free text only).
+        self.typed_merges = not any(self.text)
         self.id_positions = [
             i for i, r in enumerate(rules) if r.column is not None and r.column.kind == "id"
         ]
@@ -151,7 +156,7 @@ class Repairer:
         nonblank = 0
         for e in range(k + 1):
             nonblank += not blank[i + e]
-            if e and not self.text[pos] and nonblank > 1:
+            if e and not self.text[pos] and (nonblank > 1 or not self.typed_merges):
                 break  # a typed column only absorbs blank pieces
             if last and e != k:
                 continue

@@ -21,6 +21,9 @@ class TableReport:
     quarantined: int = 0
     orphans: int = 0
     count_txt: int | None = None
+    invalid_values: int = 0  # date/number values the casts could not read (in invalid_values)
+    duplicates: int = 0  # later rows repeating a primary key (moved to the quarantine)
+    duplicate_examples: list[int] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)  # optional columns not in header
     unknown_columns: list[str] = field(default_factory=list)  # header names not read
 
@@ -39,8 +42,27 @@ class TableReport:
             "count_txt": self.count_txt,
         }
         if self.kind == "data":
+            out["invalid_values"] = self.invalid_values
+            out["duplicates"] = self.duplicates
+            out["duplicate_examples"] = list(self.duplicate_examples)
             out["missing_columns"] = list(self.missing_columns)
             out["unknown_columns"] = list(self.unknown_columns)
+        return out
+
+    def value_warnings(self) -> list[str]:
+        """Sentences about invalid values and duplicate keys (empty when there are none)."""
+        out = []
+        if self.invalid_values:
+            out.append(
+                f"{self.stem}: {self.invalid_values:,} date or number values could not be "
+                "read; they are NULL in their rows and kept as text in invalid_values."
+            )
+        if self.duplicates:
+            eg = ", ".join(str(k) for k in self.duplicate_examples)
+            out.append(
+                f"{self.stem}: {self.duplicates:,} rows repeat a key already in the file "
+                f"(e.g. {eg}); the first row of each key is kept, the others are quarantined."
+            )
         return out
 
     def column_warning(self) -> str | None:
@@ -73,6 +95,7 @@ class IngestReport:
         """Every warning sentence: the release's, then missing columns, then Count.txt."""
         out = list(self.warnings)
         out += [w for t in self.tables.values() if (w := t.column_warning())]
+        out += [w for t in self.tables.values() for w in t.value_warnings()]
         out += [
             f"{t.stem}: {t.rows_in_file:,} rows in the file, Count.txt says {t.count_txt:,}."
             for t in self.mismatches
@@ -105,6 +128,8 @@ class IngestReport:
                 t.quarantined,
                 t.orphans,
                 t.count_txt,
+                t.invalid_values,
+                t.duplicates,
             )
             for t in self.tables.values()
         ]

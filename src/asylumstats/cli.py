@@ -56,12 +56,15 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     # A second signal while cleaning up: let the cleanup finish.
 
 
-def _install_signal_handlers() -> None:
+def _install_signal_handlers() -> dict[int, object]:
+    """Install :func:`_on_signal`; return the previous handlers (restored by ``main``)."""
+    previous: dict[int, object] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            signal.signal(sig, _on_signal)
+            previous[sig] = signal.signal(sig, _on_signal)
         except (ValueError, OSError):  # pragma: no cover - not the main thread
             pass
+    return previous
 
 
 def _interrupted() -> None:
@@ -74,7 +77,15 @@ def _interrupted() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     _received.clear()
-    _install_signal_handlers()
+    previous = _install_signal_handlers()
+    try:
+        _run(argv)
+    finally:  # when called in-process (tests), leave the caller's handlers as they were
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         _register()
         app(args=argv, standalone_mode=False)

@@ -9,11 +9,14 @@
   the shift too would load some rows whose extra field is a real value one column off, so
   only text columns absorb there. A candidate is valid when every column's value fits it
   (ids/ints parse, dates parse, codes fit ``max_len`` and ``pattern``). Among valid
-  candidates the best have the most codes found in their lookups, then the fewest merges
-  with a blank piece (a TAB at the edge of a value is less likely than the documented
-  trailing ``N/A``/blank field); if they all give the same values once normalised (trimmed,
-  null tokens → NULL) the row is loaded (repaired), otherwise it is quarantined: it is never
-  loaded with values in the wrong columns. The search is a dynamic programme over (column,
+  candidates the best have the most values positively recognised by their column (a code
+  of its lookup, a match of its pattern, a date, an integer: a shifted value usually lands
+  where it merely fits), then the fewest stray TABs (blank pieces merged into a value, and
+  in tables without free text blank trailing fields dropped; dropping the documented
+  trailing ``N/A`` costs nothing); if they
+  all give the same values once normalised (trimmed, null tokens → NULL) the row is loaded
+  (repaired), otherwise it is quarantined: it is never loaded with values in the wrong
+  columns. The search is a dynamic programme over (column,
   field) positions, so it costs width × surplus² checks at most.
 - Short row: padded with NULL only when every value then fits its column.
 - Every row (normal ones too) must have integer ids, else it is quarantined.
@@ -114,6 +117,9 @@ class Repairer:
             found = self._search(fields[: n - drop])
             if found is None:
                 continue
+            if self.typed_merges:  # a blank trailing field is a stray TAB as well
+                blanks = sum(1 for f in fields[n - drop :] if not f.strip())
+                found.key = (found.key[0], found.key[1] - blanks)
             if best is None or found.key > best.key:
                 best = found
             elif found.key == best.key:
@@ -164,7 +170,7 @@ class Repairer:
             hit = rule.check(value)
             if hit < 0:
                 continue
-            merges = 1 if e and any(blank[i : i + 1 + e]) else 0
+            merges = sum(blank[i : i + 1 + e]) if e else 0  # blank pieces absorbed
             if last:
                 tail: _Best | None = _Best((0, 0), [], {()})
             else:

@@ -120,7 +120,10 @@ class FolderArchive(Archive):
         return list(self._members)
 
     def size(self, member: str) -> int:
-        return (self.path / member).stat().st_size
+        try:
+            return (self.path / member).stat().st_size
+        except OSError as exc:
+            raise UserError(f"{member} cannot be read ({exc.strerror or exc}).") from exc
 
     @contextmanager
     def open(self, member: str) -> Iterator[Stream]:

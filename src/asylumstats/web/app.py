@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -140,6 +141,45 @@ def error_response(request: Request, status: int, message: str) -> Response:
     return JSONResponse({"error": message}, status_code=status)
 
 
+#: The body of every error answer of the JSON API (404, 422, 500).
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"error": {"type": "string", "description": "One sentence."}},
+    "required": ["error"],
+}
+_ERROR_STATUSES = {
+    "404": "Unknown code or page.",
+    "422": "Bad parameter.",
+    "500": "Server fault (no details are given).",
+}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make ``/openapi.json`` describe the error answers as they are: ``{"error": ...}`` with
+    404, 422 or 500 on every operation (FastAPI documents only its own 422 shape)."""
+    make = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = make()
+        spec.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"$ref": "#/components/schemas/Error"}
+        for item in spec.get("paths", {}).values():
+            for op in item.values():
+                responses = op.setdefault("responses", {})
+                for status, text in _ERROR_STATUSES.items():
+                    responses[status] = {
+                        "description": text,
+                        "content": {"application/json": {"schema": ref}},
+                    }
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def check_params(request: Request, allowed: tuple[str, ...]) -> None:
     """Reject unknown query parameters (a typo must not silently change the answer)."""
     unknown = sorted(set(request.query_params) - set(allowed) - {"format"})
@@ -173,6 +213,7 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.store = store
+    document_errors(app)
 
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError) -> Response:

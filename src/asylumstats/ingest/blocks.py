@@ -10,7 +10,8 @@ line numbers (header = line 1). Empty lines hold no data and are not counted as 
 
 Hostile input: a file whose lines end with CR alone is read as if they ended with LF; a line
 longer than :data:`MAX_LINE` bytes is never held whole in memory: it is quarantined in pieces
-of that size, all with its line number (it counts as one quarantined row); a header whose
+of that size, all with its line number (it counts as one quarantined row), the first
+:data:`MAX_PIECES` of them stored and the line's full length recorded; a header whose
 width does not match most of the first rows is refused, so that no row is loaded shifted.
 """
 
@@ -36,8 +37,11 @@ from asylumstats.sqlnames import quote_ident, quote_literal
 LINE = "_line"
 BLOCK_SIZE = 16 * 1024 * 1024
 SUB_BLOCK = 64 * 1024
-#: The longest line read as a row; real rows are under 2 KB.
-MAX_LINE = 1024 * 1024
+#: The longest line read as a row (real rows are under 2 KB); a longer line is quarantined in
+#: pieces of this size, small enough for DuckDB to store and spill like any other row.
+MAX_LINE = 64 * 1024
+#: Pieces of an over-long line stored in the quarantine (1 MiB); the rest is only counted.
+MAX_PIECES = 16
 #: Rows of the first block compared with the header's width: at most, at least, and the
 #: share of them with one other width that makes the header wrong.
 WIDTH_SAMPLE = 1000
@@ -158,6 +162,7 @@ class TableReader:
         self._schema = pa.schema([*((n, pa.string()) for n in self._db_names), (LINE, pa.int64())])
         self._typed = [c for c in self.known if c.kind in ("date", "int")]
         self._checker: duckdb.DuckDBPyConnection | None = None
+        self._long_bytes = 0  # length so far of the over-long line being read
 
     @property
     def schema(self) -> pa.Schema:
@@ -267,14 +272,21 @@ class TableReader:
         self, data: bytes, line_no: int, done: int, final: bool = False
     ) -> tuple[Block, int, bytes]:
         """Quarantine ``MAX_LINE`` pieces of an over-long line (all of it when ``final``);
-        return the block, the pieces quarantined so far and the rest of ``data``."""
+        return the block, the pieces seen so far and the rest of ``data``. Only the first
+        :data:`MAX_PIECES` pieces are stored; the line's full length is in the last row."""
         out = Block(None, 0 if done else 1)
+        if not done:
+            self._long_bytes = 0
         pos = 0
         while len(data) - pos > MAX_LINE or (final and pos < len(data.rstrip(b"\r"))):
             piece = data[pos : pos + MAX_LINE]
-            out.quarantine.append((line_no, decode(piece), self._long_reason(done + 1)))
+            if done < MAX_PIECES:
+                out.quarantine.append((line_no, decode(piece), self._long_reason(done + 1)))
+            self._long_bytes += len(piece)
             done += 1
             pos += MAX_LINE
+        if final and done > MAX_PIECES:
+            out.quarantine.append((line_no, "", self._long_total(self._long_bytes)))
         out.nbytes = min(pos, len(data)) + final
         out.pieces = len(out.quarantine) - out.rows
         return out, done, data[pos:]
@@ -282,6 +294,13 @@ class TableReader:
     @staticmethod
     def _long_reason(piece: int) -> str:
         return f"line longer than {MAX_LINE:,} bytes; piece {piece}, in file order"
+
+    @staticmethod
+    def _long_total(nbytes: int) -> str:
+        return (
+            f"line longer than {MAX_LINE:,} bytes: {nbytes:,} bytes in all, of which only the "
+            f"first {MAX_PIECES} pieces are stored"
+        )
 
     def _check_width(self, blk: bytes) -> None:
         """Refuse a header whose width differs from that of nearly all the first rows (a column
@@ -361,11 +380,15 @@ class TableReader:
                     continue  # empty line: no data
                 out.rows += 1
                 if len(body) > MAX_LINE:
-                    for k in range(0, len(body), MAX_LINE):
+                    stored = range(0, min(len(body), MAX_LINE * MAX_PIECES), MAX_LINE)
+                    for k in stored:
                         piece = decode(body[k : k + MAX_LINE])
                         reason = self._long_reason(k // MAX_LINE + 1)
                         out.quarantine.append((first_line + i, piece, reason))
                         out.pieces += k > 0
+                    if len(body) > MAX_LINE * MAX_PIECES:
+                        out.quarantine.append((first_line + i, "", self._long_total(len(body))))
+                        out.pieces += 1
                     continue
                 if (
                     body.count(b"\t") == w1

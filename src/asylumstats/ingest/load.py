@@ -39,6 +39,8 @@ T = TypeVar("T")
 # past the limit it spills to a temporary folder next to the database). 1GB halved the load
 # speed at 4 M rows; without a limit the model build alone took 3.4 GB at 3 M cases.
 LOAD_MEMORY_LIMIT = os.environ.get("ASYLUMSTATS_MEMORY_LIMIT", "2GB")
+#: Spilled quarantine rows are inserted (and checkpointed) this many bytes at a time.
+SPILL_CHUNK = 32 * 1024 * 1024
 #: The largest lookup file read (the largest real one is well under 1 MB).
 LOOKUP_MAX = 64 * 1024 * 1024
 
@@ -74,6 +76,8 @@ def ingest_release(source: Path, db_path: Path, *, progress: bool | None = None)
         except BaseException as exc:
             _remove_db(tmp)
             problem = _write_problem(exc)
+            if isinstance(exc, duckdb.OutOfMemoryException):
+                problem = f"DuckDB ran out of memory (limit {LOAD_MEMORY_LIMIT})"
             if problem:
                 raise UserError(
                     f"Cannot build {db_path}: {problem}; the previous database is unchanged."
@@ -454,19 +458,35 @@ class _Spill:
         self._writer.write_table(_quarantine_table(self.stem, rows, self.schema))
 
     def insert_into(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Insert the spilled rows in chunks of about :data:`SPILL_CHUNK` bytes; after a full
+        chunk a checkpoint writes them out, so that memory stays flat whatever their size."""
         if self._writer is None:
             return
         self._writer.close()
         self._writer = None
         try:
             with pa.ipc.open_stream(str(self.path)) as reader:
-                con.register("_spill", reader)
-                try:
-                    con.execute(f"INSERT INTO {_q(self.table)} SELECT * FROM _spill")
-                finally:
-                    con.unregister("_spill")
+                batches: list[pa.RecordBatch] = []
+                size = 0
+                for batch in reader:
+                    batches.append(batch)
+                    size += batch.nbytes
+                    if size >= SPILL_CHUNK:
+                        self._insert(con, batches)
+                        con.execute("CHECKPOINT")
+                        batches, size = [], 0
+                self._insert(con, batches)
         finally:
             self.path.unlink(missing_ok=True)
+
+    def _insert(self, con: duckdb.DuckDBPyConnection, batches: list[pa.RecordBatch]) -> None:
+        if not batches:
+            return
+        con.register("_spill", pa.Table.from_batches(batches, self.schema))
+        try:
+            con.execute(f"INSERT INTO {_q(self.table)} SELECT * FROM _spill")
+        finally:
+            con.unregister("_spill")
 
 
 #: Examples of duplicate keys named in the warning.

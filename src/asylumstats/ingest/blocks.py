@@ -267,6 +267,9 @@ class TableReader:
             if not checked:
                 self._check_width(pending)
             yield self._block(pending + b"\n", line_no, 1)
+        if self._checker is not None:
+            self._checker.close()
+            self._checker = None
 
     def _long_pieces(
         self, data: bytes, line_no: int, done: int, final: bool = False

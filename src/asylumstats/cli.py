@@ -60,6 +60,8 @@ def _install_signal_handlers() -> dict[int, object]:
     """Install :func:`_on_signal`; return the previous handlers (restored by ``main``)."""
     previous: dict[int, object] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            continue  # ignored by whoever started us (nohup, a background job): keep it so
         try:
             previous[sig] = signal.signal(sig, _on_signal)
         except (ValueError, OSError):  # pragma: no cover - not the main thread

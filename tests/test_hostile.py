@@ -451,7 +451,8 @@ def test_peak_memory_on_a_member_without_newline(tmp_path: Path, old_db: Path) -
     rss_mb = int(p.stderr.split("RSS")[-1]) / 1024
     assert rss_mb < 1536, rss_mb
     q = _rows(
-        tmp_path / "new.duckdb", "SELECT line_number, length(raw_text), reason FROM quarantine"
+        tmp_path / "new.duckdb",
+        "SELECT line_number, length(raw_text), reason FROM quarantine ORDER BY 2 DESC, 3",
     )
     assert len(q) == blocks_mod.MAX_PIECES + 1 and {r[0] for r in q} == {2}  # the one row
     assert q[-1][2].startswith("line longer than 65,536 bytes: 33,554,4")

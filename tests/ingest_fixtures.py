@@ -8,6 +8,8 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import pytest
+
 from asylumstats.ingest.tables import APPLICATIONS, CASES, PROCEEDINGS, TableSpec
 
 TOP = "EOIR Case Data 2026-0701"
@@ -146,7 +148,8 @@ def zip_deflate(folder: Path, out: Path) -> Path:
 
 def zip_deflate64(folder: Path, out: Path) -> Path:
     exe = shutil.which("7z")
-    assert exe, "7z is needed to make Deflate64 zips"
+    if exe is None:  # the product reads Deflate64 without 7z; only making such zips needs it
+        pytest.skip("7z is not installed (needed to make Deflate64 test zips)")
     subprocess.run(
         [exe, "a", "-tzip", "-mm=Deflate64", "-bd", "-bso0", str(out), folder.name],
         cwd=folder.parent,

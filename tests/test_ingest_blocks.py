@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from asylumstats.ingest import blocks as blocks_mod
-from asylumstats.ingest.blocks import TableReader
+from asylumstats.ingest.blocks import LINE, TableReader
 from asylumstats.ingest.repair import Rejected, Repaired, Repairer
 from asylumstats.ingest.tables import APPLICATIONS, CASES
 from asylumstats.ingest.values import Rule, decode, sql_expr
@@ -27,7 +27,7 @@ def _read(data: bytes, block_size: int, spec=APPLICATIONS) -> tuple[list[dict], 
         repaired += b.repaired
         quarantine += b.quarantine
         if b.table is not None:
-            rows += b.table.to_pylist()
+            rows += b.table.drop_columns([LINE]).to_pylist()
     return rows, quarantine, n, repaired
 
 

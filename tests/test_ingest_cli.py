@@ -34,7 +34,13 @@ def test_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         "quarantined": 0,
         "orphans": 0,
         "count_txt": 2,
+        "invalid_values": 0,
+        "duplicates": 0,
+        "duplicate_examples": [],
+        "missing_columns": [],
+        "unknown_columns": [],
     }
+    assert data["warnings"] == []
     assert list(data["tables"])[:3] == ["A_TblCase", "B_TblProceeding", "tbl_Court_Appln"]
     assert db.exists()
 

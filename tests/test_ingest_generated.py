@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,7 @@ def test_lookups_match_truth(generated: tuple[Path, dict[str, Any], Any]) -> Non
     con.close()
 
 
+@pytest.mark.skipif(shutil.which("7z") is None, reason="7z is not installed (writes Deflate64)")
 def test_deflate64_release(tmp_path: Path) -> None:
     out, truth = tmp_path / "r64.zip", tmp_path / "truth"
     sample.generate_release(out, 1000, 5, compression="deflate64", truth_dir=truth)

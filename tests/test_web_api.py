@@ -182,7 +182,7 @@ def test_security_headers(client: TestClient, url: str) -> None:
     assert r.headers["x-frame-options"] == "DENY"
 
 
-def test_internal_error_is_bare_500_json(db: Path) -> None:
+def test_internal_error_is_bare_500(db: Path) -> None:
     app = create_app(db)
 
     def boom(*args: object, **kwargs: object) -> None:
@@ -190,11 +190,15 @@ def test_internal_error_is_bare_500_json(db: Path) -> None:
 
     app.state.store.rates = boom
     c = TestClient(app, raise_server_exceptions=False)
-    for url in ("/api/rates", "/"):
-        r = c.get(url)
-        assert r.status_code == 500
-        assert r.json() == {"error": "Internal server error."}
-        assert r.headers["x-content-type-options"] == "nosniff"
+    r = c.get("/api/rates")
+    assert r.status_code == 500
+    assert r.json() == {"error": "Internal server error."}
+    assert r.headers["x-content-type-options"] == "nosniff"
+    r = c.get("/")  # an HTML route: an HTML error page, still without details
+    assert r.status_code == 500
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Internal server error" in r.text and "secret" not in r.text
+    assert r.headers["x-content-type-options"] == "nosniff"
 
 
 PAGES = [

@@ -1,13 +1,18 @@
 """The ``asylumstats`` command line: one Typer app, commands registered from ``commands/``.
 
 Every command reports user errors as one sentence on stderr with a non-zero exit status and
-no traceback; Ctrl-C exits with status 130.
+no traceback. Ctrl-C (SIGINT) exits with status 130 and SIGTERM with 143, each with one line:
+both signals raise :class:`KeyboardInterrupt` in the main thread, so every ``finally`` (the
+removal of ingest's temporary database among them) runs first, and whatever exception the
+interrupt turns into on its way up (DuckDB's, Click's abort) is reported the same way.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from types import FrameType
 
 import typer
 
@@ -50,35 +55,95 @@ def _register() -> None:
         importlib.import_module(f"asylumstats.commands.{name}")
 
 
+_received: list[int] = []  # signals received by this process
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    if not _received:
+        _received.append(signum)
+        raise KeyboardInterrupt
+    # A second signal while cleaning up: let the cleanup finish.
+
+
+def _install_signal_handlers() -> dict[int, object]:
+    """Install :func:`_on_signal`; return the previous handlers (restored by ``main``)."""
+    previous: dict[int, object] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            continue  # ignored by whoever started us (nohup, a background job): keep it so
+        try:
+            previous[sig] = signal.signal(sig, _on_signal)
+        except (ValueError, OSError):  # pragma: no cover - not the main thread
+            pass
+    return previous
+
+
+def _interrupted() -> None:
+    signum = _received[0] if _received else signal.SIGINT
+    what = "terminated" if signum == signal.SIGTERM else "interrupted"
+    print(f"asylumstats: {what}.", file=sys.stderr)
+    sys.exit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    _register()
+    _received.clear()
+    previous = _install_signal_handlers()
     saved = os.environ.get(RELEASE_ENV)
     try:
+        _run(argv)
+    finally:  # when called in-process (tests), leave the caller's state as it was
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+        if saved is None:  # --release applies to this command only
+            os.environ.pop(RELEASE_ENV, None)
+        else:
+            os.environ[RELEASE_ENV] = saved
+
+
+def _run(argv: list[str] | None) -> None:
+    try:
+        _register()
         argv = _take_release(list(sys.argv[1:] if argv is None else argv))
         app(args=argv, standalone_mode=False)
+    except KeyboardInterrupt:
+        _interrupted()
     except UserError as exc:
+        if _received:
+            _interrupted()
         print(f"asylumstats: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        print("asylumstats: interrupted; nothing was changed.", file=sys.stderr)
-        sys.exit(130)
     except typer.Exit as exc:
+        if _received:
+            _interrupted()
         sys.exit(exc.exit_code)
     except typer.Abort:
+        if _received or isinstance(exc_context(), KeyboardInterrupt):
+            _interrupted()
         print("asylumstats: aborted.", file=sys.stderr)
         sys.exit(1)
+    except OSError as exc:  # a file the command needed could not be read or written
+        if _received:
+            _interrupted()
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"asylumstats: {exc.strerror or exc}{where}.", file=sys.stderr)
+        sys.exit(1)
     except Exception as exc:  # usage errors (bad option value, unknown option, ...)
+        if _received:
+            _interrupted()
         usage_error = _usage_error_types()
         if isinstance(exc, usage_error):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(getattr(exc, "exit_code", 2))
         raise
-    finally:  # --release applies to this command only
-        if saved is None:
-            os.environ.pop(RELEASE_ENV, None)
-        else:
-            os.environ[RELEASE_ENV] = saved
+    if _received:  # a signal swallowed on the way (e.g. by a library): still not a success
+        _interrupted()
+
+
+def exc_context() -> BaseException | None:
+    """The exception being handled's cause or context."""
+    exc = sys.exc_info()[1]
+    return None if exc is None else (exc.__cause__ or exc.__context__)
 
 
 #: Commands that do not read a kept release (every other command accepts ``--release``).

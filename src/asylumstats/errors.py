@@ -14,3 +14,11 @@ class NotFoundError(UserError):
     """An unknown judge, court, nationality or other code (HTTP 404 in the web API)."""
 
     exit_code = 3
+
+
+class DatabaseError(UserError):
+    """The database file cannot be used: not a DuckDB file, another program's database, or one
+    built by an older asylumstats. The CLI prints the sentence; the web app, where the database
+    is the server's business, answers 500 without it (it names a path on the server)."""
+
+    exit_code = 2

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from asylumstats.commands.options import OutputFormat
+from asylumstats.csvcell import safe_text
 from asylumstats.metrics.dimensions import display_rows
 from asylumstats.metrics.query import is_synthetic
 
@@ -39,7 +40,9 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        return ";".join(map(str, value))
+        value = ",".join(map(str, value))
+    if isinstance(value, str):
+        return safe_text(value)
     return value
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from asylumstats.cli import app
@@ -37,11 +38,8 @@ def ingest(
     else:
         _print_summary(report)
     err = Console(stderr=True)
-    for t in report.mismatches:
-        err.print(
-            f"[yellow]warning:[/] {t.stem}: {t.rows_in_file:,} rows in the file, "
-            f"Count.txt says {t.count_txt:,}."
-        )
+    for text in report.all_warnings():
+        err.print(f"[yellow]warning:[/] {escape(text)}", highlight=False)
 
 
 def _print_summary(report: IngestReport) -> None:

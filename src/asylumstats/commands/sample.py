@@ -31,19 +31,19 @@ def sample(
     """Write a SYNTHETIC release zip (real layout, raw format and quirks; no real people)."""
     from asylumstats.sample import generate_release
 
-    if cases < 1:
-        raise UserError("--cases must be at least 1.")
-    if out.is_dir():
-        raise UserError(f"{out} is a folder; give the zip file to write.")
-    summary = generate_release(
-        out,
-        cases,
-        seed,
-        release_date=release_date,
-        compression="deflate64" if deflate64 else "deflate",
-        truth_dir=truth,
-        progress=sys.stderr.isatty(),
-    )
+    _check_arguments(out, cases, seed)
+    try:
+        summary = generate_release(
+            out,
+            cases,
+            seed,
+            release_date=release_date,
+            compression="deflate64" if deflate64 else "deflate",
+            truth_dir=truth,
+            progress=sys.stderr.isatty(),
+        )
+    except OSError as exc:
+        raise UserError(f"Cannot write {out} ({exc.strerror or exc}).") from exc
     t = summary["tables"]
     rows = sum(v["rows_in_file"] for v in t.values())
     quirks = sum(sum(v["quirks"].values()) for v in t.values())
@@ -52,3 +52,21 @@ def sample(
         f"{len(t)} tables, {quirks} planted quirks (seed {seed}).",
         file=sys.stderr,
     )
+
+
+#: numpy's generators take seeds from 0 to 2**128 - 1; the CLI keeps to 64 bits.
+MAX_SEED = 2**63 - 1
+
+
+def _check_arguments(out: Path, cases: int, seed: int) -> None:
+    if cases < 1:
+        raise UserError("--cases must be at least 1.")
+    if not 0 <= seed <= MAX_SEED:
+        raise UserError(f"--seed must be between 0 and {MAX_SEED}.")
+    if out.is_dir():
+        raise UserError(f"{out} is a folder; give the zip file to write.")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"Cannot write {out}: the folder {parent} does not exist.")
+    if out.exists() and not out.is_file():
+        raise UserError(f"Cannot write {out}: it is not a regular file.")

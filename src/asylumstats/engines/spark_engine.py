@@ -9,6 +9,7 @@ of two databases never collide; the SparkContext is shared.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +41,11 @@ def get_spark_session() -> tuple[Any, bool]:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
+    if java_executable() is None:
+        raise UserError(
+            "The Spark engine needs Java (17 or later): install a JDK or set JAVA_HOME, "
+            "or use --engine duckdb."
+        )
     builder = (
         SparkSession.builder.appName("asylumstats")
         .master(os.environ.get(MASTER_ENV, "local[*]"))
@@ -47,7 +53,22 @@ def get_spark_session() -> tuple[Any, bool]:
         .config("spark.sql.shuffle.partitions", os.environ.get("ASYLUMSTATS_SPARK_PARTITIONS", "8"))
         .config("spark.sql.session.timeZone", "UTC")
     )
-    return builder.getOrCreate(), True
+    try:
+        return builder.getOrCreate(), True
+    except Exception as exc:  # the JVM did not start (wrong Java, no memory, ...)
+        raise UserError(
+            f"Spark could not start ({type(exc).__name__}); check Java and JAVA_HOME, "
+            "or use --engine duckdb."
+        ) from exc
+
+
+def java_executable() -> str | None:
+    """The ``java`` Spark would launch: ``$JAVA_HOME/bin/java``, else ``java`` on PATH."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        exe = Path(home) / "bin" / "java"
+        return str(exe) if exe.is_file() else None
+    return shutil.which("java")
 
 
 class SparkEngine(Engine):

@@ -1,6 +1,10 @@
-"""Parse lookup files (small; quote-aware) and load each as an all-VARCHAR table.
+"""Parse lookup files (small; quote-aware per field) and load each as an all-VARCHAR table.
 
-Lookups are TAB-delimited with a header and may double-quote values. NULs are stripped,
+Lookups are TAB-delimited with a header and may double-quote values. A file is split into
+lines first (LF, CR LF or CR alone), then each line into fields; a field wrapped in double
+quotes is unquoted (``""`` inside → ``"``). A stray quote therefore stays inside its field and
+never swallows the lines after it, and the rows counted are the file's own non-empty lines
+after the header. NULs are stripped,
 bytes decoded as cp1252, values trimmed (blank → NULL), column names lower-cased (blank or
 duplicate names get a ``column<i>`` / ``_<i>`` name). Rows longer than the header whose
 surplus fields are blank are trimmed; any other long row is quarantined.
@@ -8,8 +12,7 @@ surplus fields are blank are trimmed; any other long row is quarantined.
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -74,21 +77,31 @@ def _decode_lookup(data: bytes) -> str:
     return decode(data)
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _unquote(field: str) -> str:
+    f = field.strip()
+    if len(f) >= 2 and f[0] == '"' and f[-1] == '"':
+        return f[1:-1].replace('""', '"')
+    return field
+
+
 def parse_lookup(stem: str, data: bytes) -> LookupData:
     """Parse one lookup file's bytes."""
     text = _decode_lookup(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quotechar='"')
     header: list[str] | None = None
     out = LookupData(stem, [], [])
-    for fields in reader:
-        line_no = reader.line_num
+    for i, raw_line in enumerate(_LINE_END.split(text)):
+        line_no = i + 1
+        fields = [_unquote(f) for f in raw_line.split("\t")]
         if header is None:
             if not any(f.strip() for f in fields):
                 continue
             header = fields
             out.columns = _names(header)
             continue
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
+        if not raw_line.strip():
             continue
         out.rows_in_file += 1
         width = len(out.columns)
@@ -97,7 +110,7 @@ def parse_lookup(stem: str, data: bytes) -> LookupData:
             extra = values[width:]
             if any(v is not None for v in extra):
                 reason = f"{len(fields)} fields where the header has {width}"
-                out.quarantine.append((line_no, "\t".join(fields), reason))
+                out.quarantine.append((line_no, raw_line, reason))
                 continue
             values = values[:width]
             out.repaired += 1

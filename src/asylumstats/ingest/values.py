@@ -12,6 +12,7 @@ import codecs
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from asylumstats.ingest.tables import Column
 
@@ -65,6 +66,13 @@ def parses_date(t: str) -> bool:
     return True
 
 
+@cache
+def _specific(pattern: str) -> bool:
+    """Whether a match of ``pattern`` says much: it rejects some single capital letter (so
+    ``[A-Z]``, which any one-letter code matches, is not specific, while ``[YN]`` is)."""
+    return any(re.fullmatch(pattern, ch) is None for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
 @dataclass(frozen=True)
 class Rule:
     """How one header position is validated during repair (``column`` None = unknown column)."""
@@ -74,28 +82,36 @@ class Rule:
     keep: frozenset[str] = frozenset()  # all-``?`` tokens that are real codes
 
     def check(self, v: str | None) -> int:
-        """-1 if ``v`` cannot be this column's value, 1 if it is a code of its lookup, else 0."""
+        """-1 if ``v`` cannot be this column's value; 1 if it is positively recognised as one
+        (a code of the column's lookup, a value matching the column's pattern, a date, an
+        integer); 0 if it merely fits (blank, a null token, free text, a short code)."""
         col = self.column
         if col is None:
             return 0
         kind = col.kind
         t = v.strip() if v is not None else ""
         if kind == "id":
-            return 0 if parses_int(t) or (col.nullable and t == "") else -1
+            if parses_int(t):
+                return 1
+            return 0 if (col.nullable and t == "") else -1
         if is_null_token(t, self.keep):
             return 0
         if kind == "int":
-            return 0 if parses_int(t) else -1
+            return 1 if parses_int(t) else -1
         if kind == "date":
-            return 0 if (parses_date(t) or t.strip("0-:. ") == "") else -1
+            if parses_date(t):
+                return 1
+            return 0 if t.strip("0-:. ") == "" else -1
         if kind in ("month", "year") and t.strip("0") == "":
             return 0
         if kind == "text":
             return 0
         if col.max_len is not None and len(t) > col.max_len:
             return -1
-        if col.pattern is not None and re.fullmatch(col.pattern, t) is None:
-            return -1
+        if col.pattern is not None:
+            if re.fullmatch(col.pattern, t) is None:
+                return -1
+            return 1 if _specific(col.pattern) else 0
         if self.codes and t in self.codes:
             return 1
         return 0

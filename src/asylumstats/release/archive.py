@@ -120,11 +120,18 @@ class FolderArchive(Archive):
         return list(self._members)
 
     def size(self, member: str) -> int:
-        return (self.path / member).stat().st_size
+        try:
+            return (self.path / member).stat().st_size
+        except OSError as exc:
+            raise UserError(f"{member} cannot be read ({exc.strerror or exc}).") from exc
 
     @contextmanager
     def open(self, member: str) -> Iterator[Stream]:
-        with open(self.path / member, "rb") as fh:
+        try:
+            fh = open(self.path / member, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise UserError(f"{member} cannot be read ({exc.strerror or exc}).") from exc
+        with fh:
             yield _SafeStream(fh, member)
 
 
@@ -143,7 +150,17 @@ class ZipArchive(Archive):
             raise UserError(f"{path} is not a zip file or a release folder.") from exc
         except OSError as exc:
             raise UserError(f"{path} cannot be read ({exc.strerror or exc}).") from exc
-        self._infos = {i.filename: i for i in self._zf.infolist() if not i.is_dir()}
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        for info in self._zf.infolist():
+            if info.is_dir():
+                continue
+            if info.filename in self._infos:
+                self._zf.close()
+                raise UserError(
+                    f"{path} holds two members named {info.filename}; "
+                    "a release cannot be read when it is unclear which one is meant."
+                )
+            self._infos[info.filename] = info
 
     def members(self) -> list[str]:
         return sorted(self._infos)
@@ -154,6 +171,8 @@ class ZipArchive(Archive):
     @contextmanager
     def open(self, member: str) -> Iterator[Stream]:
         info = self._infos[member]
+        if info.flag_bits & 0x1:
+            raise UserError(f"{member} is encrypted; asylumstats reads only unencrypted releases.")
         try:
             fh = self._zf.open(info)
         except NotImplementedError:
@@ -167,7 +186,7 @@ class ZipArchive(Archive):
             finally:
                 sz.close()
             return
-        except (zipfile.BadZipFile, zlib.error, OSError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError) as exc:
             raise UserError(f"{member} cannot be read: the zip is corrupt ({exc}).") from exc
         with fh:
             yield _SafeStream(fh, member)

@@ -20,6 +20,8 @@ from asylumstats.release.archive import Archive, open_archive
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-?(\d{2})(?!\d)")
 _DATA_EXT = {".csv", ".txt", ".tsv"}
 _KNOWN_LOOKUPS = {spec.stem.lower() for spec in LOOKUPS}
+#: Count.txt holds one short line per table; a larger file is not read.
+COUNT_TXT_MAX = 1024 * 1024
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Release:
     tables: dict[str, str]  # data table stem (as in TableSpec) -> member path
     lookups: dict[str, str]  # lookup file stem (as in the release) -> member path
     counts: dict[str, int] = field(default_factory=dict)  # Count.txt: lower stem -> rows
+    warnings: list[str] = field(default_factory=list)  # found while locating the files
 
     @property
     def source(self) -> Path:
@@ -112,6 +115,7 @@ def _locate(archive: Archive, path: Path) -> Release:
     lookups: dict[str, str] = {}
     counts: dict[str, int] = {}
     synthetic = False
+    warnings: list[str] = []
     # Shallow paths first, so a duplicate deeper in the tree never wins.
     for member in sorted(members, key=lambda m: (m.count("/"), m.lower())):
         p = PurePosixPath(member)
@@ -121,12 +125,25 @@ def _locate(archive: Archive, path: Path) -> Release:
             continue
         if lower == "count.txt":
             with archive.open(member) as fh:
-                counts = parse_count_txt(fh.read())
+                data = fh.read(COUNT_TXT_MAX + 1)
+            if len(data) > COUNT_TXT_MAX:
+                warnings.append(
+                    f"{member} is larger than {COUNT_TXT_MAX:,} bytes; it was not read, "
+                    "so row counts are not checked against it."
+                )
+            else:
+                counts = parse_count_txt(data)
             continue
         if p.suffix.lower() not in _DATA_EXT:
             continue
         spec = BY_STEM.get(p.stem.lower())
         if spec is not None:
+            seen = tables.get(spec.stem)
+            if seen is not None and PurePosixPath(seen).parent == p.parent:
+                raise UserError(
+                    f"{path} holds both {seen} and {member}; "
+                    "a release cannot be read when it is unclear which one is meant."
+                )
             tables.setdefault(spec.stem, member)
         elif _is_lookup(p):
             lookups.setdefault(p.stem, member)
@@ -156,4 +173,5 @@ def _locate(archive: Archive, path: Path) -> Release:
         tables=tables,
         lookups=lookups,
         counts=counts,
+        warnings=warnings,
     )

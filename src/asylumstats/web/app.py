@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +21,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from asylumstats import __version__
-from asylumstats.errors import NotFoundError, UserError
+from asylumstats.errors import DatabaseError, NotFoundError, UserError
 from asylumstats.metrics import get_definition
 from asylumstats.web import hearings_page, pages, releases_page
 from asylumstats.web.data import Store
@@ -46,9 +47,13 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 
+#: What a client is told of a fault on the server's side (the details go to the log only).
+SERVER_FAULT = "Internal server error."
+
+
 class SecurityMiddleware:
     """Adds the security headers and a ``Server-Timing`` header; turns any unhandled exception
-    into a bare 500 JSON error (logged, never shown)."""
+    into a bare 500 error (logged, never shown): an HTML page on HTML routes, else JSON."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -85,8 +90,22 @@ class SecurityMiddleware:
             log.exception("unhandled error on %s", scope.get("path"))
             if started:
                 raise
-            response = JSONResponse({"error": "Internal server error."}, status_code=500)
+            response = server_fault(Request(scope))
             await response(scope, receive, send_with_headers)
+
+
+def server_fault(request: Request) -> Response:
+    """A 500 response that says nothing about the server (an HTML page on HTML routes)."""
+    try:
+        return error_response(request, 500, SERVER_FAULT)
+    except Exception:  # the page itself failed to render: a bare page
+        log.exception("error page failed on %s", request.url.path)
+        if wants_html(request):
+            return HTMLResponse(
+                "<!doctype html><title>Server error</title><h1>Internal server error</h1>",
+                status_code=500,
+            )
+        return JSONResponse({"error": SERVER_FAULT}, status_code=500)
 
 
 def wants_html(request: Request) -> bool:
@@ -119,6 +138,45 @@ def error_response(request: Request, status: int, message: str) -> Response:
     return JSONResponse({"error": message}, status_code=status)
 
 
+#: The body of every error answer of the JSON API (404, 422, 500).
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"error": {"type": "string", "description": "One sentence."}},
+    "required": ["error"],
+}
+_ERROR_STATUSES = {
+    "404": "Unknown code or page.",
+    "422": "Bad parameter.",
+    "500": "Server fault (no details are given).",
+}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make ``/openapi.json`` describe the error answers as they are: ``{"error": ...}`` with
+    404, 422 or 500 on every operation (FastAPI documents only its own 422 shape)."""
+    make = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = make()
+        spec.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"$ref": "#/components/schemas/Error"}
+        for item in spec.get("paths", {}).values():
+            for op in item.values():
+                responses = op.setdefault("responses", {})
+                for status, text in _ERROR_STATUSES.items():
+                    responses[status] = {
+                        "description": text,
+                        "content": {"application/json": {"schema": ref}},
+                    }
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
     """The web app over the database at ``db_path`` (opened read-only, lazily)."""
     store = Store(db_path, cache_size=cache_size)
@@ -140,10 +198,16 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.store = store
+    document_errors(app)
 
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError) -> Response:
         return error_response(request, 404, str(exc))
+
+    @app.exception_handler(DatabaseError)
+    async def _database_error(request: Request, exc: DatabaseError) -> Response:
+        log.error("the database cannot be used: %s", exc)
+        return server_fault(request)
 
     @app.exception_handler(UserError)
     async def _user_error(request: Request, exc: UserError) -> Response:

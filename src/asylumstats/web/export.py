@@ -12,17 +12,22 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from asylumstats.csvcell import safe_text
+
 _SCALARS = (str, int, float, bool, type(None))
 
 
 def cell(value: Any) -> str:
-    """A CSV cell: blank for null, ``true``/``false`` for booleans (as in JSON)."""
+    """A CSV cell: blank for null, ``true``/``false`` for booleans (as in JSON), text that
+    would start a spreadsheet formula prefixed with ``'``."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        return ";".join(map(str, value))
+        value = ",".join(map(str, value))
+    if isinstance(value, str):
+        return safe_text(value)
     return str(value)
 
 

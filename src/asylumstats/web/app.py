@@ -146,7 +146,6 @@ ERROR_SCHEMA: dict[str, Any] = {
     "required": ["error"],
 }
 _ERROR_STATUSES = {
-    "404": "Unknown code or page.",
     "422": "Bad parameter.",
     "500": "Server fault (no details are given).",
 }
@@ -154,7 +153,8 @@ _ERROR_STATUSES = {
 
 def document_errors(app: FastAPI) -> None:
     """Make ``/openapi.json`` describe the error answers as they are: ``{"error": ...}`` with
-    404, 422 or 500 on every operation (FastAPI documents only its own 422 shape)."""
+    404 where a code can be unknown, 422 and 500 on every operation (FastAPI documents
+    only its own 422 shape)."""
     make = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -166,11 +166,17 @@ def document_errors(app: FastAPI) -> None:
         for item in spec.get("paths", {}).values():
             for op in item.values():
                 responses = op.setdefault("responses", {})
+                # 404 is documented by each page where a code can be unknown; every operation
+                # can answer 422 and 500. What a page documents itself is kept.
                 for status, text in _ERROR_STATUSES.items():
-                    responses[status] = {
-                        "description": text,
-                        "content": {"application/json": {"schema": ref}},
-                    }
+                    responses.setdefault(
+                        status,
+                        {"description": text, "content": {"application/json": {"schema": ref}}},
+                    )
+                for answer in responses.values():  # FastAPI's own 422 shape is not ours
+                    content = answer.get("content", {}).get("application/json", {})
+                    if "HTTPValidationError" in str(content.get("schema", "")):
+                        content["schema"] = ref
         app.openapi_schema = spec
         return spec
 

@@ -11,9 +11,11 @@ temporary file is deleted and the previous database is left as it was.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -75,7 +77,8 @@ def ingest_release(source: Path, db_path: Path, *, progress: bool | None = None)
             finally:
                 con.close()
             # The release at db_path is kept beside it (releases.store), not thrown away.
-            report.db_path = str(keep_and_swap(tmp, db_path, _swap))
+            with signals_deferred():  # the commit: all of it, or none of it
+                report.db_path = str(keep_and_swap(tmp, db_path, _swap))
         except BaseException as exc:
             _remove_db(tmp)
             problem = _write_problem(exc)
@@ -88,6 +91,23 @@ def ingest_release(source: Path, db_path: Path, *, progress: bool | None = None)
             raise
     report.seconds = time.monotonic() - started
     return report
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the finished database is moved into place; one that
+    arrives meanwhile is dropped, since the ingest has then completed (main thread only)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        for sig in held & signal.sigpending():
+            signal.sigtimedwait([sig], 0)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _build_model(con: duckdb.DuckDBPyConnection, show: bool) -> None:

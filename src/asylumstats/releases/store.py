@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -171,13 +172,28 @@ def keep_and_swap(tmp: Path, db_path: Path, swap: Callable[[Path, Path], None]) 
         return target
     _fold_wal(db_path)
     kept = folder / file_name(old.release)
-    os.replace(db_path, kept)
+    # A second name for the previous file (a hard link, else a copy): the path at --db holds
+    # a complete database at every instant, even if the process is killed here.
+    made = _second_name(db_path, kept)
     try:
         swap(tmp, db_path)
-    except BaseException:  # put the previous release back: a failed ingest changes nothing
-        os.replace(kept, db_path)
+    except BaseException:  # a failed ingest changes nothing: drop the name made above
+        if made:
+            kept.unlink(missing_ok=True)
         raise
     return db_path
+
+
+def _second_name(src: Path, dst: Path) -> bool:
+    """Give ``src`` the second name ``dst`` (replacing a stale one); True when made here."""
+    part = dst.with_name(f"{dst.name}.part-{os.getpid()}")
+    part.unlink(missing_ok=True)
+    try:
+        os.link(src, part)
+    except OSError:  # no hard links on this file system: copy
+        shutil.copyfile(src, part)
+    os.replace(part, dst)
+    return True
 
 
 def _fold_wal(path: Path) -> None:

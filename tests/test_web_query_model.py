@@ -253,10 +253,32 @@ def test_openapi_describes_exactly_what_each_endpoint_accepts(client: TestClient
     def params(path: str) -> set[str]:
         return {p["name"] for p in spec["paths"][path]["get"]["parameters"] if p["in"] == "query"}
 
-    assert params("/api/rates") == filters | {"definition", "by", "period", "adjust", "format"}
-    assert params("/api/judges/{code}") == (filters - {"judge"}) | {"definition", "format"}
-    assert params("/api/languages/{code}") == (filters - {"language"}) | {"definition", "format"}
-    assert params("/api/change") == filters | {"definition", "by", "base", "current", "format"}
+    assert params("/api/rates") == filters | {
+        "definition",
+        "by",
+        "period",
+        "adjust",
+        "format",
+        "release",
+    }
+    assert params("/api/judges/{code}") == (filters - {"judge"}) | {
+        "definition",
+        "format",
+        "release",
+    }
+    assert params("/api/languages/{code}") == (filters - {"language"}) | {
+        "definition",
+        "format",
+        "release",
+    }
+    assert params("/api/change") == filters | {
+        "definition",
+        "by",
+        "base",
+        "current",
+        "format",
+        "release",
+    }
     assert "at" not in params("/api/appeals") and "case_type" not in params("/api/appeals")
     assert {"at", "case_type"} <= params("/api/backlog")
     for path, item in spec["paths"].items():

@@ -57,6 +57,11 @@ PARAMS: dict[str, tuple[str, bool]] = {
     "at": ("backlog: count pending cases at this date, YYYY-MM-DD.", False),
     "case_type": ("backlog: proceeding case types, comma list (or 'eoir').", True),
     "fragment": ("1: only the section's HTML (pages load it lazily).", False),
+    "release": (
+        "A kept release, by name or date as `/releases` lists them (default: the newest, or "
+        "the one the server was started with); unknown: 404.",
+        False,
+    ),
 }
 
 #: The filters and the definition: what every rate view accepts.
@@ -64,11 +69,12 @@ RATE_VIEW: tuple[str, ...] = (*FILTER_PARAMS, "definition")
 
 
 def accepts(*groups: Sequence[str], without: Sequence[str] = ()) -> tuple[str, ...]:
-    """The parameters of a view: ``groups`` joined, ``without`` removed, ``format`` added."""
+    """The parameters of a view: ``groups`` joined, ``without`` removed, ``format`` and
+    ``release`` (every view answers for any kept release) added."""
     out: list[str] = []
     for group in groups:
         out += [p for p in group if p not in out and p not in without]
-    return (*out, "format") if "format" not in out else tuple(out)
+    return (*out, *(p for p in ("format", "release") if p not in out))
 
 
 @dataclass(frozen=True)

@@ -119,11 +119,11 @@ def wants_html(request: Request) -> bool:
 
 def error_response(request: Request, status: int, message: str) -> Response:
     if wants_html(request):
+        view = pages.view_for(request, strict=False)
         try:
             release = pages.store_of(request).release
-        except Exception:  # the database itself may be the problem
-            release = {}
-        view = pages.view_for(request, strict=False)
+        except Exception:  # the database (or the release asked for) may be the problem
+            release, view.release = {}, None  # links lead back to the default release
         html = render(
             "error.html",
             status=status,

@@ -271,6 +271,10 @@ class Store:
         self.cache.put(full, value, weight_of(value))
         return value
 
+    def has_table(self, table: str) -> bool:
+        """Whether the release has the (model or data) table ``table``."""
+        return bool(self.cached(("has_table", table), lambda e: e.has_table(table)))
+
     def rates(
         self,
         by: str | None,

@@ -23,6 +23,7 @@ from asylumstats.metrics import DIMENSIONS, PROFILES, Filters, get_definition
 from asylumstats.metrics.change import change_result
 from asylumstats.metrics.dimensions import court_label, display_rows
 from asylumstats.metrics.filters import FILTER_PARAMS, normalise_code
+from asylumstats.metrics.next_hearing import SCHEDULE_TABLE
 from asylumstats.metrics.rates import combine
 from asylumstats.report import BASELINE, default_current
 from asylumstats.web import charts
@@ -746,10 +747,11 @@ def _extra_page(store: Store, name: str) -> Page:
 
     def draw(request: Request, view: View, query: Query, result: Any, _: str | None) -> Response:
         view.extra = {"by": query.by_key or None, **{o: query.get(o) for o in own}}
+        schedule = name == "backlog" and store_of(request).has_table(SCHEDULE_TABLE)
         return html_page(
             request, view, "metric.html", result.rows, name=name, result=result,
             shown=display_rows(result.rows[:HTML_ROWS]), dimensions=DIMENSIONS,
-            dims=list(query.by),
+            dims=list(query.by), has_schedule=schedule,
         )  # fmt: skip
 
     return Page(

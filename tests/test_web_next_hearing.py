@@ -43,9 +43,7 @@ def test_page_twins_and_filter(db: Path) -> None:
     assert client.get("/backlog/next-hearing.json?court=ZZZ").status_code == 404
 
 
-def test_backlog_page_links_the_next_hearing_view_when_scheduled(
-    db: Path, tmp_path: Path
-) -> None:
+def test_backlog_page_links_the_next_hearing_view_when_scheduled(db: Path, tmp_path: Path) -> None:
     import shutil
 
     import duckdb

@@ -27,6 +27,7 @@ from asylumstats.paths import resolve_db
 from asylumstats.web import hearings_page, pages, releases_page
 from asylumstats.web.data import Store, Stores
 from asylumstats.web.i18n import LanguageMiddleware
+from asylumstats.web.params import openapi_parameters, openapi_responses
 from asylumstats.web.render import render
 from asylumstats.web.responses import CliJSONResponse
 
@@ -240,7 +241,13 @@ def create_app(db_path: str | Path, cache_size: int = 512, release: str | None =
 
     # -- pages, their twins and their API aliases: one view function each ----------------
 
-    @app.get("/api/release", tags=["api"], summary="Release information")
+    @app.get(
+        "/api/release",
+        tags=["api"],
+        summary="Release information",
+        responses=openapi_responses(False, ("release",)),
+        openapi_extra={"parameters": openapi_parameters(("release",))},
+    )
     def api_release(request: Request) -> Response:
         """The `release_info` of the database (or of the kept release asked for with
         `release`), with `synthetic` as a boolean."""

@@ -149,7 +149,8 @@ ERROR_SCHEMA: dict[str, Any] = {
 
 
 def openapi_responses(has_code: bool, accepted: Sequence[str]) -> dict[int | str, dict[str, Any]]:
-    """The documented error responses of an API endpoint (404 when a code can be unknown)."""
+    """The documented error responses of an API endpoint (404 when a code or the release
+    asked for can be unknown)."""
     content = {"application/json": {"schema": ERROR_SCHEMA}}
     out: dict[int | str, dict[str, Any]] = {
         422: {
@@ -157,14 +158,19 @@ def openapi_responses(has_code: bool, accepted: Sequence[str]) -> dict[int | str
             "content": content,
         }
     }
-    if not has_code and not set(CODE_FILTERS) & set(accepted):
+    unknown = []
+    if has_code:
+        unknown.append("the code in the path")
+    if set(CODE_FILTERS) & set(accepted):
+        unknown.append("a code given as a filter")
+    if unknown:
+        what = " or ".join(unknown)
+        reason = f"{what[0].upper()}{what[1:]} is not in this release"
+        if "release" in accepted:
+            reason += ", or the release asked for is not kept"
+    elif "release" in accepted:
+        reason = "The release asked for is not kept"
+    else:
         return out
-    out[404] = {
-        "description": (
-            "The code in the path, or a code given as a filter, is not in this release."
-            if has_code
-            else "A code given as a filter is not in this release."
-        ),
-        "content": content,
-    }
+    out[404] = {"description": reason + ".", "content": content}
     return out

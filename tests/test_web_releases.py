@@ -56,6 +56,11 @@ def test_one_release_only(tmp_path: Path) -> None:
 OLD, NEW = "EOIR Case Data 2026-0701", "EOIR Case Data 2026-0801"
 
 
+def direct_client(db: Path) -> TestClient:
+    """The app over the old release's own file, opened directly."""
+    return TestClient(create_app(store_dir(db) / f"{OLD}.duckdb"))
+
+
 def test_release_parameter_chooses_a_kept_release(db: Path) -> None:
     client = TestClient(create_app(db))
     assert client.get("/api/release").json()["release"] == NEW
@@ -64,8 +69,7 @@ def test_release_parameter_chooses_a_kept_release(db: Path) -> None:
     newest = client.get("/api/rates", params={"by": "fiscal_year"}).json()
     old = client.get("/api/rates", params={"by": "fiscal_year", "release": "2026-07-01"}).json()
     # the old release's own database, opened directly, gives the same numbers
-    direct = TestClient(create_app(store_dir(db) / f"{OLD}.duckdb"))
-    assert old == direct.get("/api/rates", params={"by": "fiscal_year"}).json()
+    assert old == direct_client(db).get("/api/rates", params={"by": "fiscal_year"}).json()
     assert old != newest
     assert client.get("/rates.json", params={"by": "fiscal_year", "release": OLD}).json() == old
     # the default release, named, is the default
@@ -95,6 +99,12 @@ def test_pages_say_which_release_and_links_keep_it(db: Path) -> None:
     assert 'href="/change?release=2026-07-01"' in html
     assert 'href="/releases?release=2026-07-01"' in html
     assert 'name="release" value="2026-07-01"' in html  # forms keep it too
+    assert f"({OLD}; " in html  # the page names the release it shows
+    assert 'href="/rates?by=court">Newest release</a>' in html
+    nh = client.get("/backlog/next-hearing.json", params={"release": OLD})
+    assert nh.status_code == 200
+    assert nh.json() == direct_client(db).get("/backlog/next-hearing.json").json()
+    assert nh.json() != client.get("/backlog/next-hearing.json").json()
     plain = client.get("/rates", params={"by": "court"}).text
     assert "Release <strong>2026-08-01</strong>" in plain and "release=" not in plain
 

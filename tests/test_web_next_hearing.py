@@ -41,3 +41,25 @@ def test_page_twins_and_filter(db: Path) -> None:
     assert csv.text.splitlines()[0] == "court_code,court_name,next_hearing_year,pending,share"
     assert client.get("/backlog/next-hearing?judge=X").status_code == 422
     assert client.get("/backlog/next-hearing.json?court=ZZZ").status_code == 404
+
+
+def test_backlog_page_links_the_next_hearing_view_when_scheduled(db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import duckdb
+
+    link = 'href="/backlog/next-hearing"'
+    page = TestClient(create_app(db)).get("/backlog", params={"by": "court"})
+    assert page.status_code == 200 and link in page.text
+    assert "year of their next scheduled hearing" in page.text
+    # the same release without its schedule: no link to a view it cannot show
+    bare = tmp_path / "bare.duckdb"
+    shutil.copy(db, bare)
+    con = duckdb.connect(str(bare))
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = 'schedule'"
+    ).fetchone()
+    con.execute(f"DROP {'VIEW' if kind and kind[0] == 'VIEW' else 'TABLE'} schedule")
+    con.close()
+    page = TestClient(create_app(bare)).get("/backlog", params={"by": "court"})
+    assert page.status_code == 200 and "next-hearing" not in page.text

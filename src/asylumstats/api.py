@@ -269,8 +269,12 @@ class Database:
 
 
 def open(  # noqa: A001 - the natural name: asylumstats.open(path)
-    path: str | Path | None = None, engine: str = "duckdb", **options: Any
+    path: str | Path | None = None,
+    engine: str = "duckdb",
+    release: str | None = None,
+    **options: Any,
 ) -> Database:
     """Open a database built by ``asylumstats ingest`` (default: ``$ASYLUMSTATS_DB``, else the
-    per-user data folder)."""
-    return Database(open_engine(resolve_db(path), engine, **options))
+    per-user data folder); ``release`` (a name or date as ``asylumstats releases`` lists them)
+    opens that release kept beside it instead of the newest."""
+    return Database(open_engine(resolve_db(path, release), engine, **options))

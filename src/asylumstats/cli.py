@@ -9,7 +9,6 @@ interrupt turns into on its way up (DuckDB's, Click's abort) is reported the sam
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from types import FrameType
@@ -17,7 +16,6 @@ from types import FrameType
 import typer
 
 from asylumstats.errors import UserError
-from asylumstats.paths import RELEASE_ENV
 
 app = typer.Typer(
     name="asylumstats",
@@ -89,23 +87,17 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     _received.clear()
     previous = _install_signal_handlers()
-    saved = os.environ.get(RELEASE_ENV)
     try:
         _run(argv)
     finally:  # when called in-process (tests), leave the caller's state as it was
         for sig, handler in previous.items():
             signal.signal(sig, handler)  # type: ignore[arg-type]
-        if saved is None:  # --release applies to this command only
-            os.environ.pop(RELEASE_ENV, None)
-        else:
-            os.environ[RELEASE_ENV] = saved
 
 
 def _run(argv: list[str] | None) -> None:
     try:
         _register()
-        argv = _take_release(list(sys.argv[1:] if argv is None else argv))
-        app(args=argv, standalone_mode=False)
+        app(args=sys.argv[1:] if argv is None else argv, standalone_mode=False)
     except KeyboardInterrupt:
         _interrupted()
     except UserError as exc:
@@ -144,35 +136,6 @@ def exc_context() -> BaseException | None:
     """The exception being handled's cause or context."""
     exc = sys.exc_info()[1]
     return None if exc is None else (exc.__cause__ or exc.__context__)
-
-
-#: Commands that do not read a kept release (every other command accepts ``--release``).
-_NO_RELEASE = frozenset({"sample", "ingest", "fetch", "releases", "diff"})
-
-
-def _take_release(argv: list[str]) -> list[str]:
-    """Turn ``--release NAME`` (any query command) into ``$ASYLUMSTATS_RELEASE``, which
-    ``paths.resolve_db`` reads, so every command that opens the database honours it."""
-    if not argv or argv[0] in _NO_RELEASE:
-        return argv
-    out: list[str] = []
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--release":
-            if i + 1 >= len(argv):
-                raise UserError(
-                    "--release needs a release name or date (see 'asylumstats releases')."
-                )
-            os.environ[RELEASE_ENV] = argv[i + 1]
-            i += 2
-            continue
-        if arg.startswith("--release="):
-            os.environ[RELEASE_ENV] = arg.split("=", 1)[1]
-        else:
-            out.append(arg)
-        i += 1
-    return out
 
 
 def _usage_error_types() -> tuple[type[BaseException], ...]:

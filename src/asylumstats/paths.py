@@ -1,4 +1,5 @@
-"""Where the database lives by default: ``$ASYLUMSTATS_DB``, else a per-user data folder."""
+"""Where the database lives by default (``$ASYLUMSTATS_DB``, else a per-user data folder), and
+which file a ``--db``/``--release`` pair names."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import os
 import sys
 from pathlib import Path
 
+from asylumstats.releases.store import find_release
+
 ENV_VAR = "ASYLUMSTATS_DB"
-#: The kept release to query (set by ``--release`` on the command line; see ``releases.store``).
-RELEASE_ENV = "ASYLUMSTATS_RELEASE"
 
 
 def user_data_dir() -> Path:
@@ -30,12 +31,10 @@ def default_db_path() -> Path:
     return user_data_dir() / "asylumstats.duckdb"
 
 
-def resolve_db(path: str | Path | None) -> Path:
-    """``--db`` if given, else the default; the kept release chosen with ``--release`` (which
-    sets ``$ASYLUMSTATS_RELEASE``) when there is one."""
+def resolve_db(path: str | Path | None, release: str | None = None) -> Path:
+    """``--db`` if given, else the default; with ``release`` (``--release``: a name or date as
+    ``asylumstats releases`` lists them), the file of that release kept beside it."""
     db = Path(path) if path else default_db_path()
-    if os.environ.get(RELEASE_ENV):
-        from asylumstats.releases.store import selected_db
-
-        return selected_db(db)
+    if release and release.strip():
+        return find_release(db, release)
     return db

@@ -20,6 +20,7 @@ from asylumstats.commands.options import (
     OutputFormat,
     ToOption,
     run_on,
+    with_release,
 )
 from asylumstats.metrics.cohorts import cohort_result
 from asylumstats.metrics.definitions import get_definition
@@ -70,6 +71,7 @@ def cohort_table(result: MetricResult) -> Table:
 
 
 @app.command("cohorts")
+@with_release
 def cohorts(
     db: DbOption = None,
     fy: FyOption = None,

@@ -9,12 +9,13 @@ from typing import Annotated
 import typer
 
 from asylumstats.cli import app
-from asylumstats.commands.options import DbOption
+from asylumstats.commands.options import DbOption, with_release
 from asylumstats.engines.parquet import export_parquet
 from asylumstats.paths import resolve_db
 
 
 @app.command("export")
+@with_release
 def export(
     parquet: Annotated[
         Path, typer.Option("--parquet", help="Folder to write <table>.parquet files into.")

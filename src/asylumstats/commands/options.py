@@ -26,6 +26,16 @@ DbOption = Annotated[
     ),
 ]
 
+ReleaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--release",
+        metavar="NAME|DATE",
+        help="A release kept beside --db, by name or date as 'asylumstats releases' lists them "
+        "(default: the one at --db, the newest).",
+    ),
+]
+
 
 class OutputFormat(StrEnum):
     table = "table"
@@ -115,33 +125,56 @@ FILTER_OPTIONS: dict[str, Any] = {
 }
 
 
+def _extend(
+    func: Callable[..., None], extra: dict[str, Any], adapt: Callable[[dict[str, Any]], None]
+) -> Callable[..., None]:
+    """``func`` with the keyword options ``extra`` (name → annotated type) added to its
+    signature; ``adapt`` turns the keywords typer passes into the ones ``func`` takes."""
+    sig = inspect.signature(func, eval_str=True)
+    params = [p for p in sig.parameters.values() if p.name not in ("filters", *extra)]
+    params += [
+        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=t)
+        for n, t in extra.items()
+    ]
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> None:
+        adapt(kwargs)
+        func(*args, **kwargs)
+
+    del command.__wrapped__  # type: ignore[attr-defined]
+    command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command
+
+
+def with_release(func: Callable[..., None]) -> Callable[..., None]:
+    """Give a command (one with a ``db`` parameter) the ``--release`` option, resolved here
+    with ``--db``: the command receives ``db`` as the chosen release's file."""
+
+    def adapt(kwargs: dict[str, Any]) -> None:
+        release = kwargs.pop("release", None)
+        if release and release.strip():
+            kwargs["db"] = resolve_db(kwargs.get("db"), release)
+
+    return _extend(func, {"release": ReleaseOption}, adapt)
+
+
 def with_filters(*exclude: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a command every filter option (but ``exclude``) and pass it ``filters``, one
-    parsed :class:`Filters`: the one place CLI filters are declared and parsed."""
+    """Give a command every filter option (but ``exclude``) and ``--release``, and pass it
+    ``filters``, one parsed :class:`Filters`: the one place CLI filters are declared and
+    parsed."""
 
     def decorate(func: Callable[..., None]) -> Callable[..., None]:
         names = [n for n in FILTER_OPTIONS if n not in exclude]
-        sig = inspect.signature(func, eval_str=True)
-        params = [p for p in sig.parameters.values() if p.name != "filters"]
-        params += [
-            inspect.Parameter(
-                n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FILTER_OPTIONS[n]
-            )
-            for n in names
-        ]
 
-        @functools.wraps(func)
-        def command(*args: Any, **kwargs: Any) -> None:
+        def adapt(kwargs: dict[str, Any]) -> None:
             raw = {n: kwargs.pop(n, None) for n in names}
-            filters = Filters.parse(
+            kwargs["filters"] = Filters.parse(
                 raw.pop("fy", None), raw.pop("date_from", None), raw.pop("date_to", None), **raw
             )
-            func(*args, filters=filters, **kwargs)
 
-        del command.__wrapped__  # type: ignore[attr-defined]
-        command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
-        command.__annotations__ = {p.name: p.annotation for p in params}
-        return command
+        return with_release(_extend(func, {n: FILTER_OPTIONS[n] for n in names}, adapt))
 
     return decorate
 
@@ -169,6 +202,7 @@ DefinitionOption = Annotated[
 
 
 def run_on(db: Path | None, engine: EngineName, metric: Callable[..., T], *args: Any) -> T:
-    """``metric(eng, *args)`` with ``eng`` the chosen engine on the chosen database."""
+    """``metric(eng, *args)`` with ``eng`` the chosen engine on the chosen database (``db`` as
+    :func:`with_release` passes it: already the chosen release's file)."""
     with open_engine(resolve_db(db), engine.value) as eng:
         return metric(eng, *args)

@@ -10,7 +10,13 @@ import typer
 
 from asylumstats.cli import app
 from asylumstats.commands._output import notice_if_synthetic, say
-from asylumstats.commands.options import DbOption, DefinitionOption, EngineName, run_on
+from asylumstats.commands.options import (
+    DbOption,
+    DefinitionOption,
+    EngineName,
+    run_on,
+    with_release,
+)
 from asylumstats.errors import UserError
 from asylumstats.metrics.query import release_info
 from asylumstats.report import FORMATS, Subject, build, to_html
@@ -21,6 +27,7 @@ def _code(help_text: str, name: str) -> object:
 
 
 @app.command("report")
+@with_release
 def report(
     db: DbOption = None,
     judge: Annotated[str | None, _code("Judge code (IJ_CODE) or name.", "--judge")] = None,

@@ -9,12 +9,20 @@ from rich.console import Console
 from rich.table import Table
 
 from asylumstats.cli import app
-from asylumstats.commands.options import DbOption, EngineName, FormatOption, OutputFormat, run_on
+from asylumstats.commands.options import (
+    DbOption,
+    EngineName,
+    FormatOption,
+    OutputFormat,
+    run_on,
+    with_release,
+)
 
 SHOWN = 30
 
 
 @app.command("validate")
+@with_release
 def validate(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
     """The database's figures beside published ones, like with like, within tolerances.
 

@@ -27,7 +27,6 @@ import duckdb
 
 from asylumstats.errors import UserError
 from asylumstats.ingest.tables import ALL_DATA_TABLES
-from asylumstats.paths import RELEASE_ENV
 
 
 @dataclass(frozen=True)
@@ -127,6 +126,11 @@ def find_release(db_path: Path, name: str) -> Path:
     kept = list_releases(db_path)
     if not kept:
         raise UserError(f"No database at {db_path}; run 'asylumstats ingest RELEASE' first.")
+    return match_release(kept, name).path
+
+
+def match_release(kept: list[KeptRelease], name: str) -> KeptRelease:
+    """The release of ``kept`` called ``name`` (its full name, its date, or a unique part)."""
     wanted = name.strip().lower()
     exact = [
         r
@@ -135,22 +139,14 @@ def find_release(db_path: Path, name: str) -> Path:
         or (r.release_date is not None and r.release_date.isoformat() == wanted)
     ]
     if len(exact) == 1:
-        return exact[0].path
+        return exact[0]
     partial = [r for r in kept if wanted in r.release.lower()]
     if len(partial) == 1:
-        return partial[0].path
-    names = ", ".join(r.release for r in kept)
+        return partial[0]
+    names = ", ".join(r.release for r in kept) or "none"
     if len(partial) > 1 or len(exact) > 1:
         raise UserError(f"'{name}' matches several releases; choose one of: {names}.")
-    raise UserError(f"No release '{name}' in {db_path}; the releases kept are: {names}.")
-
-
-def selected_db(db_path: Path) -> Path:
-    """``db_path``, or the file of the release chosen with ``--release`` ($ASYLUMSTATS_RELEASE)."""
-    name = os.environ.get(RELEASE_ENV, "").strip()
-    if not name:
-        return db_path
-    return find_release(db_path, name)
+    raise UserError(f"No release '{name}' is kept; the releases kept are: {names}.")
 
 
 def keep_and_swap(tmp: Path, db_path: Path, swap: Callable[[Path, Path], None]) -> Path:

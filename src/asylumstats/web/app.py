@@ -23,9 +23,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from asylumstats import __version__
 from asylumstats.errors import DatabaseError, NotFoundError, UserError
 from asylumstats.metrics import get_definition
+from asylumstats.paths import resolve_db
 from asylumstats.web import hearings_page, pages, releases_page
-from asylumstats.web.data import Store
+from asylumstats.web.data import Store, Stores
 from asylumstats.web.i18n import LanguageMiddleware
+from asylumstats.web.params import openapi_parameters, openapi_responses
 from asylumstats.web.render import render
 from asylumstats.web.responses import CliJSONResponse
 
@@ -118,12 +120,11 @@ def wants_html(request: Request) -> bool:
 
 def error_response(request: Request, status: int, message: str) -> Response:
     if wants_html(request):
-        try:
-            store: Store = request.app.state.store
-            release = store.release
-        except Exception:  # the database itself may be the problem
-            release = {}
         view = pages.view_for(request, strict=False)
+        try:
+            release = pages.store_of(request).release
+        except Exception:  # the database (or the release asked for) may be the problem
+            release, view.release = {}, None  # links lead back to the default release
         html = render(
             "error.html",
             status=status,
@@ -183,9 +184,12 @@ def document_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
-    """The web app over the database at ``db_path`` (opened read-only, lazily)."""
-    store = Store(db_path, cache_size=cache_size)
+def create_app(db_path: str | Path, cache_size: int = 512, release: str | None = None) -> FastAPI:
+    """The web app over the database at ``db_path`` (opened read-only, lazily): by default
+    the release at that path, or ``release`` kept beside it; any other kept release with
+    ``?release=``."""
+    chosen = resolve_db(db_path, release) if release else Path(db_path)
+    store = Store(chosen, cache_size=cache_size)
     app = FastAPI(
         default_response_class=CliJSONResponse,
         title="asylumstats",
@@ -204,6 +208,7 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.store = store
+    app.state.stores = Stores(store, base_path=db_path)
     document_errors(app)
 
     @app.exception_handler(NotFoundError)
@@ -236,10 +241,17 @@ def create_app(db_path: str | Path, cache_size: int = 512) -> FastAPI:
 
     # -- pages, their twins and their API aliases: one view function each ----------------
 
-    @app.get("/api/release", tags=["api"], summary="Release information")
-    def api_release() -> Response:
-        """The `release_info` of the database, with `synthetic` as a boolean."""
-        return CliJSONResponse(store.release)
+    @app.get(
+        "/api/release",
+        tags=["api"],
+        summary="Release information",
+        responses=openapi_responses(False, ("release",)),
+        openapi_extra={"parameters": openapi_parameters(("release",))},
+    )
+    def api_release(request: Request) -> Response:
+        """The `release_info` of the database (or of the kept release asked for with
+        `release`), with `synthetic` as a boolean."""
+        return CliJSONResponse(pages.store_of(request).release)
 
     pages.register(app, store)
 

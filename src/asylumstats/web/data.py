@@ -22,11 +22,13 @@ from urllib.parse import quote
 from asylumstats.engines import open_engine
 from asylumstats.engines.base import Engine, QueryResult
 from asylumstats.engines.duckdb_engine import DuckDBEngine
+from asylumstats.errors import NotFoundError, UserError
 from asylumstats.metrics import DIMENSIONS, Filters, Period, rate_result
 from asylumstats.metrics.dimensions import court_label
 from asylumstats.metrics.profiles import candidates
 from asylumstats.metrics.query import is_synthetic, release_info
 from asylumstats.metrics.registry import EXTRA_METRICS, METRICS
+from asylumstats.releases.store import list_releases, match_release, store_dir
 from asylumstats.sqlnames import quote_ident
 
 #: Entries kept in the result cache.
@@ -269,6 +271,10 @@ class Store:
         self.cache.put(full, value, weight_of(value))
         return value
 
+    def has_table(self, table: str) -> bool:
+        """Whether the release has the (model or data) table ``table``."""
+        return bool(self.cached(("has_table", table), lambda e: e.has_table(table)))
+
     def rates(
         self,
         by: str | None,
@@ -445,3 +451,73 @@ SEARCH_KINDS: dict[str, str] = {
     "nationality": "nationalities",
     "language": "languages",
 }
+
+
+#: Kept releases (beside the default one) whose Store stays open at once.
+OPEN_RELEASES = 4
+
+
+class Stores:
+    """One :class:`Store` per release: the default one (the file at ``--db``, or the release
+    chosen when the server started), and each kept release asked for with ``?release=``,
+    opened read-only on first use and kept in a small LRU."""
+
+    def __init__(self, default: Store, base_path: str | Path | None = None) -> None:
+        self.default = default
+        #: The ``--db`` path the releases are kept beside (the release list is read there).
+        self.base_path = Path(base_path) if base_path is not None else default.db_path
+        self._cache_size = default.cache.maxsize
+        self._open: OrderedDict[Path, Store] = OrderedDict()
+        self._names: dict[str, Path] = {}
+        self._names_stamp: tuple[int, ...] | None = None
+        self._lock = threading.Lock()
+
+    def _stamp(self) -> tuple[int, ...]:
+        """Changes when a release is ingested or removed (the list of releases is re-read)."""
+        out: list[int] = []
+        for p in (self.base_path, store_dir(self.base_path)):
+            try:
+                st = os.stat(p)
+                out += [st.st_ino, st.st_mtime_ns]
+            except OSError:
+                out += [0, 0]
+        return tuple(out)
+
+    def path_of(self, release: str) -> Path:
+        """The file of ``release`` (a name or date); NotFoundError when none is kept."""
+        key = release.strip().lower()
+        with self._lock:
+            stamp = self._stamp()
+            if stamp != self._names_stamp:
+                self._names, self._names_stamp = {}, stamp
+            found = self._names.get(key)
+        if found is not None:
+            return found
+        try:
+            found = match_release(list_releases(self.base_path), release).path
+        except UserError as exc:
+            raise NotFoundError(str(exc)) from None
+        with self._lock:
+            self._names[key] = found
+        return found
+
+    def get(self, release: str | None) -> Store:
+        """The Store of ``release`` (None or empty: the default one)."""
+        if not release or not release.strip():
+            return self.default
+        path = self.path_of(release)
+        if path == self.default.db_path:
+            return self.default
+        with self._lock:
+            store = self._open.pop(path, None) or Store(path, cache_size=self._cache_size)
+            self._open[path] = store
+            while len(self._open) > OPEN_RELEASES:
+                self._open.popitem(last=False)[1].close()
+            return store
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._open.values():
+                store.close()
+            self._open.clear()
+        self.default.close()

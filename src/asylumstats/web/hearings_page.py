@@ -20,7 +20,7 @@ from asylumstats.web.responses import CliJSONResponse
 
 router = APIRouter()
 
-ACCEPTED = ("court", "format")
+ACCEPTED = ("court", "format", "release")
 FIELDS = ["court_code", "court_name", "next_hearing_year", "pending", "share"]
 
 
@@ -44,7 +44,7 @@ def pivot(rows: list[dict[str, Any]]) -> tuple[list[int | None], list[dict[str, 
 def next_hearing_page(request: Request) -> Response:
     unknown = sorted(set(request.query_params) - set(ACCEPTED))
     if unknown:
-        raise UserError(f"Unknown parameter '{unknown[0]}'; this page takes: court.")
+        raise UserError(f"Unknown parameter '{unknown[0]}'; this page takes: court, release.")
     _, fmt = split_format(request)
     store = store_of(request)
     view = view_for(request, strict=False)

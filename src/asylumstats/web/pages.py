@@ -23,10 +23,11 @@ from asylumstats.metrics import DIMENSIONS, PROFILES, Filters, get_definition
 from asylumstats.metrics.change import change_result
 from asylumstats.metrics.dimensions import court_label, display_rows
 from asylumstats.metrics.filters import FILTER_PARAMS, normalise_code
+from asylumstats.metrics.next_hearing import SCHEDULE_TABLE
 from asylumstats.metrics.rates import combine
 from asylumstats.report import BASELINE, default_current
 from asylumstats.web import charts
-from asylumstats.web.data import Store
+from asylumstats.web.data import Store, Stores
 from asylumstats.web.export import sections, to_csv
 from asylumstats.web.i18n import language_of
 from asylumstats.web.params import (
@@ -95,7 +96,9 @@ class Page:
 
 
 def store_of(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    """The Store of the release the request asks for (``?release=``; default: the server's)."""
+    stores: Stores = request.app.state.stores
+    return stores.get(request.query_params.get("release"))
 
 
 def query_values(request: Request) -> dict[str, list[str]]:
@@ -113,13 +116,13 @@ def view_for(request: Request, strict: bool = True, **extra: Any) -> View:
     try:
         values = query_values(request)
         query = parse_query(values, tuple(values))
-        d, f = query.definition, query.filters
+        d, f, r = query.definition, query.filters, query.get("release")
     except UserError:
         if strict:
             raise
-        d, f = "merits", Filters()
+        d, f, r = "merits", Filters(), None
     lang = language_of(request.scope)
-    return View(path=path or "/", definition=d, filters=f, extra=extra, lang=lang)
+    return View(path=path or "/", definition=d, filters=f, extra=extra, lang=lang, release=r)
 
 
 def split_format(request: Request, code: str | None = None) -> tuple[str | None, str]:
@@ -217,6 +220,7 @@ def serve(request: Request, page: Page, code: str | None, api: bool) -> Response
         definition=query.definition,
         filters=query.filters,
         lang=language_of(request.scope),
+        release=query.get("release"),
     )
     for suffix in (".json", ".csv"):
         if view.path.endswith(suffix):
@@ -578,7 +582,12 @@ def compare_page(request: Request) -> Response:
     query = parse_query(query_values(request), COMPARE.accepted)
     _, fmt = split_format(request)
     if fmt == "html" and not query.filters.judge:
-        view = View(path="/compare", definition=query.definition, filters=query.filters)
+        view = View(
+            path="/compare",
+            definition=query.definition,
+            filters=query.filters,
+            release=query.get("release"),
+        )
         return html_page(request, view, "compare.html", None, codes=[], charts={})
     return serve(request, COMPARE, None, api=False)
 
@@ -708,7 +717,12 @@ def change_page(request: Request) -> Response:
     query = parse_query(query_values(request), CHANGE.accepted)
     _, fmt = split_format(request)
     if fmt == "html" and not (query.get("base") and query.get("current")):
-        view = View(path="/change", definition=query.definition, filters=query.filters)
+        view = View(
+            path="/change",
+            definition=query.definition,
+            filters=query.filters,
+            release=query.get("release"),
+        )
         view.extra = {"by": query.by_key}
         return html_page(
             request, view, "change.html", None, result=None, shown=[], dims=list(query.by),
@@ -733,10 +747,11 @@ def _extra_page(store: Store, name: str) -> Page:
 
     def draw(request: Request, view: View, query: Query, result: Any, _: str | None) -> Response:
         view.extra = {"by": query.by_key or None, **{o: query.get(o) for o in own}}
+        schedule = name == "backlog" and store_of(request).has_table(SCHEDULE_TABLE)
         return html_page(
             request, view, "metric.html", result.rows, name=name, result=result,
             shown=display_rows(result.rows[:HTML_ROWS]), dimensions=DIMENSIONS,
-            dims=list(query.by),
+            dims=list(query.by), has_schedule=schedule,
         )  # fmt: skip
 
     return Page(
@@ -777,7 +792,12 @@ def _search_html(request: Request, view: View, query: Query, data: Any, _: str |
 
 def methodology_page(request: Request) -> Response:
     query = parse_query(query_values(request), accepts(RATE_VIEW))
-    view = View(path="/methodology", definition=query.definition, filters=query.filters)
+    view = View(
+        path="/methodology",
+        definition=query.definition,
+        filters=query.filters,
+        release=query.get("release"),
+    )
     return html_page(request, view, "methodology.html", None, body=methodology_html())
 
 

@@ -57,6 +57,11 @@ PARAMS: dict[str, tuple[str, bool]] = {
     "at": ("backlog: count pending cases at this date, YYYY-MM-DD.", False),
     "case_type": ("backlog: proceeding case types, comma list (or 'eoir').", True),
     "fragment": ("1: only the section's HTML (pages load it lazily).", False),
+    "release": (
+        "A kept release, by name or date as `/releases` lists them (default: the newest, or "
+        "the one the server was started with); unknown: 404.",
+        False,
+    ),
 }
 
 #: The filters and the definition: what every rate view accepts.
@@ -64,11 +69,12 @@ RATE_VIEW: tuple[str, ...] = (*FILTER_PARAMS, "definition")
 
 
 def accepts(*groups: Sequence[str], without: Sequence[str] = ()) -> tuple[str, ...]:
-    """The parameters of a view: ``groups`` joined, ``without`` removed, ``format`` added."""
+    """The parameters of a view: ``groups`` joined, ``without`` removed, ``format`` and
+    ``release`` (every view answers for any kept release) added."""
     out: list[str] = []
     for group in groups:
         out += [p for p in group if p not in out and p not in without]
-    return (*out, "format") if "format" not in out else tuple(out)
+    return (*out, *(p for p in ("format", "release") if p not in out))
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,8 @@ ERROR_SCHEMA: dict[str, Any] = {
 
 
 def openapi_responses(has_code: bool, accepted: Sequence[str]) -> dict[int | str, dict[str, Any]]:
-    """The documented error responses of an API endpoint (404 when a code can be unknown)."""
+    """The documented error responses of an API endpoint (404 when a code or the release
+    asked for can be unknown)."""
     content = {"application/json": {"schema": ERROR_SCHEMA}}
     out: dict[int | str, dict[str, Any]] = {
         422: {
@@ -151,14 +158,19 @@ def openapi_responses(has_code: bool, accepted: Sequence[str]) -> dict[int | str
             "content": content,
         }
     }
-    if not has_code and not set(CODE_FILTERS) & set(accepted):
+    unknown = []
+    if has_code:
+        unknown.append("the code in the path")
+    if set(CODE_FILTERS) & set(accepted):
+        unknown.append("a code given as a filter")
+    if unknown:
+        what = " or ".join(unknown)
+        reason = f"{what[0].upper()}{what[1:]} is not in this release"
+        if "release" in accepted:
+            reason += ", or the release asked for is not kept"
+    elif "release" in accepted:
+        reason = "The release asked for is not kept"
+    else:
         return out
-    out[404] = {
-        "description": (
-            "The code in the path, or a code given as a filter, is not in this release."
-            if has_code
-            else "A code given as a filter is not in this release."
-        ),
-        "content": content,
-    }
+    out[404] = {"description": reason + ".", "content": content}
     return out

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from asylumstats.releases.store import KeptRelease, list_releases, store_dir
-from asylumstats.web.pages import csv_response, html_page, split_format, store_of, view_for
+from asylumstats.web.pages import csv_response, html_page, split_format, view_for
 from asylumstats.web.responses import CliJSONResponse
 
 router = APIRouter()
@@ -57,12 +57,12 @@ def latest_diff(db_path: Path, kept: list[KeptRelease]) -> dict[str, Any] | None
 @router.get("/releases.csv", include_in_schema=False)
 def releases_page(request: Request) -> Response:
     _, fmt = split_format(request)
-    store = store_of(request)
     view = view_for(request)
     view.path = "/releases"
-    kept = list_releases(store.db_path)
+    base = request.app.state.stores.base_path
+    kept = list_releases(base)
     rows = [{k: r.as_json()[k] for k in RELEASE_FIELDS} for r in kept]
-    diff = latest_diff(store.db_path, kept)
+    diff = latest_diff(base, kept)
     metrics = sorted((diff or {}).get("metrics", []), key=lambda m: -abs(m.get("change") or 0))
     data = {"page": "releases", "releases": rows, "latest_diff": diff}
     if fmt == "json":

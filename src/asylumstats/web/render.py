@@ -170,6 +170,7 @@ class View:
     filters: Filters = field(default_factory=Filters)
     extra: dict[str, Any] = field(default_factory=dict)
     lang: str = DEFAULT
+    release: str | None = None  # the kept release chosen with ?release= (None: the default)
 
     def href(self, path: str) -> str:
         """``path`` in this view's language (``/es/…``), without the view state."""
@@ -188,6 +189,7 @@ class View:
         return {
             "definition": self.definition if self.definition != "merits" else None,
             **self.filters.as_params(),
+            "release": self.release,
         }
 
     @property
@@ -220,7 +222,7 @@ class View:
     def url(self, path: str, keep: bool = True, **params: Any) -> str:
         """``path`` with the view state (unless ``keep`` is false) and ``params``; a link to
         a judge's (court's, …) page leaves out the judge (court, …) filter it cannot take."""
-        merged: dict[str, Any] = dict(self.state()) if keep else {}
+        merged: dict[str, Any] = dict(self.state()) if keep else {"release": self.release}
         for prefix, own in _OWN_FILTER.items():
             if path.startswith(prefix):
                 merged.pop(own, None)

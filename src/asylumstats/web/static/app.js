@@ -96,7 +96,7 @@
     url = prefix + url;  /* the page's language: /es/judges/… */
     var here = new URLSearchParams(window.location.search);
     var out = new URLSearchParams();
-    ["definition", "fy", "from", "to"].forEach(function (k) {
+    ["definition", "fy", "from", "to", "release"].forEach(function (k) {
       var v = here.get(k);
       if (v) { out.set(k, v); }
     });
@@ -140,7 +140,10 @@
       if (!q) { clear(); return; }
       timer = setTimeout(function () {
         var mine = ++seq;
-        fetch("/api/search?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
+        var release = new URLSearchParams(window.location.search).get("release");
+        var url = "/api/search?q=" + encodeURIComponent(q) +
+          (release ? "&release=" + encodeURIComponent(release) : "");
+        fetch(url, { headers: { "Accept": "application/json" } })
           .then(function (r) { return r.ok ? r.json() : []; })
           .then(function (items) { if (mine === seq) { show(items); } })
           .catch(function () { /* offline or server error: the form still works */ });
@@ -194,7 +197,7 @@
   function apiQuery(section, extra) {
     var here = new URLSearchParams(window.location.search);
     var q = new URLSearchParams();
-    ["definition", "fy", "from", "to"].forEach(function (k) { if (here.get(k)) { q.set(k, here.get(k)); } });
+    ["definition", "fy", "from", "to", "release"].forEach(function (k) { if (here.get(k)) { q.set(k, here.get(k)); } });
     Object.keys(extra).forEach(function (k) { q.set(k, extra[k]); });
     q.set("by", "judge");
     q.set("adjust", "true");

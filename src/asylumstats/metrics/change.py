@@ -12,18 +12,20 @@ with ``p1, l1, u1`` the current rate and its Wilson bounds and ``p2, l2, u2`` th
 The adjusted difference comes from the model of judges' adjusted rates
 (:mod:`asylumstats.metrics.adjust`), fitted on grouped binomial counts of both periods: one
 cell per (group, period, custody, represented, asylum type, nationality, court, judge) with
-its grants and decisions. On the log-odds scale
+its grants and decisions. Stage one, over all the cells:
 
     logit P(grant) = intercept + custody + represented + asylum type + nationality + court
-                     + period within the group + judge,
+                     + period + judge,
 
-the judge a N(0, tau^2) random effect, weak ridge priors on the rest. Each period's adjusted
-rate is the mean predicted grant share over one standard case mix, the group's decisions of
-both periods pooled (every cell with its own court and judge, the period set to base, then
-to current); the adjusted difference is current minus base. Its 95% interval is the delta
-method over every fitted effect (the gradient of the difference against the posterior
-covariance of the fit), clipped to [-1, 1]. A group with no decision in one of the periods,
-or a fit that fails, has null adjusted fields.
+the judge a N(0, tau^2) random effect, weak ridge priors on the rest. Stage two: with those
+effects held as an offset, each group gets its own base and current effect (one-parameter
+binomial fits, all groups at once). Each period's adjusted rate is the mean predicted grant
+share over one standard case mix, the group's decisions of both periods pooled (every cell
+with its own court and judge, the period set to base, then to current); the adjusted
+difference is current minus base. Its 95% interval is the delta method: the variance of the
+group's two period effects plus that of the shared effects (stage one's posterior covariance,
+the period effects moving with them), clipped to [-1, 1]. A group with no decision in one of
+the periods, or a fit that fails, has null adjusted fields (:mod:`.change_model`).
 """
 
 from __future__ import annotations

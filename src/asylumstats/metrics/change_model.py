@@ -1,6 +1,7 @@
 """The case-mix adjusted difference of ``change``: the model of :mod:`.adjust` fitted on both
-periods' cells, with a period effect per group, then each period predicted on the group's
-pooled case mix (the formulas: :mod:`asylumstats.metrics.change` and the methodology)."""
+periods' cells, then a base and a current effect per group with the rest held fixed, each
+period predicted on the group's pooled case mix (the formulas: :mod:`.change` and the
+methodology). Two stages keep the fit small whatever the number of groups."""
 
 from __future__ import annotations
 
@@ -68,13 +69,14 @@ class PeriodCells:
 
 
 def fit_periods(cells: PeriodCells) -> Fit:
-    """The model with a period effect per group (factor ``group x period``, the last fixed)."""
+    """Stage one: the model over every group's cells with one period effect (the last fixed
+    factor), the court, and the judge as a random effect."""
     from threadpoolctl import threadpool_limits
 
-    group_period = Factor(cells.group * 2 + cells.period, 2 * len(cells.groups), _RIDGE_DEFAULT)
+    period = Factor(cells.period, 2, _RIDGE_DEFAULT)
     with threadpool_limits(limits=1, user_api="blas"):
         return fit_model(
-            [*(cells.factor(c) for c in _FIXED), group_period],
+            [*(cells.factor(c) for c in _FIXED), period],
             cells.factor("court_code"),
             cells.factor("judge_code"),
             cells.grants,
@@ -82,39 +84,67 @@ def fit_periods(cells: PeriodCells) -> Fit:
         )
 
 
-def _difference(fit: Fit, cells: PeriodCells, group: int) -> tuple[float, float, float] | None:
-    """The adjusted difference of one group and its delta-method 95% interval."""
-    own = (cells.group == group) & (cells.trials > 0)
-    weights = cells.trials[own]
-    total = float(weights.sum())
-    if not cells.trials[own & (cells.period == 0)].sum() or not (
-        cells.trials[own & (cells.period == 1)].sum()
-    ):
-        return None
-    gp_offset = fit.offsets[len(_FIXED)]
-    judge, court = cells.columns["judge_code"][own], cells.columns["court_code"][own]
-    own_period = fit.beta[gp_offset + 2 * group + cells.period[own]]
-    eta = fit.base[own] - own_period + fit.court_eff[court] + fit.judge_eff[judge]
-    rates, slopes = [], []
-    for period in (0, 1):
-        p = 1.0 / (1.0 + np.exp(-(eta + fit.beta[gp_offset + 2 * group + period])))
-        rates.append(float((weights * p).sum()) / total)
-        slopes.append(weights * p * (1 - p) / total)
-    delta = slopes[1] - slopes[0]  # d(difference) / d(linear predictor), per cell
-    grad = np.zeros(len(fit.beta))
-    grad[0] = delta.sum()
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def period_effects(
+    offset: np.ndarray,
+    key: np.ndarray,
+    size: int,
+    grants: np.ndarray,
+    trials: np.ndarray,
+    start: np.ndarray,
+    iterations: int = 50,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stage two: per key (group x period) the effect b maximising the binomial likelihood
+    of its cells with the fitted ``offset`` held fixed (and a weak ridge), by Newton steps
+    for all keys at once; returns b and its variance (inverse information)."""
+    b = start.astype(float).copy()
+    info = np.full(size, _RIDGE_DEFAULT)
+    for _ in range(iterations):
+        p = _sigmoid(offset + b[key])
+        score = np.bincount(key, grants - trials * p, size) - _RIDGE_DEFAULT * b
+        info = np.bincount(key, trials * p * (1 - p), size) + _RIDGE_DEFAULT
+        step = np.clip(score / info, -3.0, 3.0)
+        b += step
+        if np.abs(step).max(initial=0.0) < 1e-8:
+            break
+    return b, 1.0 / info
+
+
+def _shared_variance(
+    fit: Fit, cells: PeriodCells, offset: np.ndarray, b: np.ndarray, total: np.ndarray
+) -> np.ndarray:
+    """Per group: the variance the difference takes from the shared effects (intercept,
+    covariates, court, judges), by the delta method over stage one's posterior covariance;
+    the period effects of stage two move with them (implicit function: db = -mean x)."""
+    ng = len(cells.groups)
+    g, w = cells.group, cells.trials
+    safe = np.maximum(total, 1e-12)[g]
+    own = _sigmoid(offset + b[g * 2 + cells.period])
+    info = w * own * (1 - own)
+    coef = np.zeros(len(w))
+    for period, sign in ((0, -1.0), (1, 1.0)):
+        p = _sigmoid(offset + b[g * 2 + period])
+        slope = w * p * (1 - p) / safe  # d rate / d eta, per cell
+        in_period = cells.period == period
+        sum_slope = np.bincount(g, slope, ng)
+        sum_info = np.maximum(np.bincount(g[in_period], info[in_period], ng), 1e-12)
+        coef += sign * slope
+        coef[in_period] -= sign * (sum_slope / sum_info)[g[in_period]] * info[in_period]
+    grad = np.zeros((ng, len(fit.beta)))
+    grad[:, 0] = np.bincount(g, coef, ng)
     factors = [*(cells.factor(c) for c in _FIXED), None, cells.factor("court_code")]
-    for f, offset in zip(factors, fit.offsets, strict=True):
+    for f, at in zip(factors, fit.offsets, strict=True):
         if f is not None:
-            grad[offset : offset + f.size] = np.bincount(f.codes[own], delta, f.size)
-    grad[gp_offset + 2 * group] = -slopes[0].sum()
-    grad[gp_offset + 2 * group + 1] = slopes[1].sum()
-    grad_u = np.bincount(judge, delta, len(fit.judge_eff))
-    lead = grad - fit.m.T @ grad_u
-    var = float(lead @ fit.s_inv @ lead + (grad_u**2 / fit.d).sum())
-    diff = rates[1] - rates[0]
-    half = Z95 * float(np.sqrt(max(var, 0.0)))
-    return diff, max(-1.0, diff - half), min(1.0, diff + half)
+            block = np.bincount(g * f.size + f.codes, coef, ng * f.size)
+            grad[:, at : at + f.size] = block.reshape(ng, f.size)
+    nj = len(fit.judge_eff)
+    judge = cells.columns["judge_code"]
+    grad_u = np.bincount(g * nj + judge, coef, ng * nj).reshape(ng, nj)
+    lead = grad - grad_u @ fit.m
+    return ((lead @ fit.s_inv) * lead).sum(1) + (grad_u**2 / fit.d[None, :]).sum(1)
 
 
 def adjusted_differences(
@@ -128,8 +158,34 @@ def adjusted_differences(
         fit = fit_periods(cells)
     except (np.linalg.LinAlgError, FloatingPointError, ValueError):
         return dict.fromkeys(cells.groups)
+    offset_at = fit.offsets[len(_FIXED)]
+    judge, court = cells.columns["judge_code"], cells.columns["court_code"]
+    fitted = fit.beta[offset_at + cells.period]
+    offset = fit.base - fitted + fit.court_eff[court] + fit.judge_eff[judge]
+    ng = len(cells.groups)
+    key = cells.group * 2 + cells.period
+    start = np.tile(fit.beta[offset_at : offset_at + 2], ng)
+    b, var_b = period_effects(offset, key, 2 * ng, cells.grants, cells.trials, start)
+    weights = cells.trials
+    total = np.bincount(cells.group, weights, ng)
+    rates, slopes = [], []
+    for period in (0, 1):
+        p = _sigmoid(offset + b[cells.group * 2 + period])
+        safe = np.maximum(total, 1e-12)
+        rates.append(np.bincount(cells.group, weights * p, ng) / safe)
+        slopes.append(np.bincount(cells.group, weights * p * (1 - p), ng) / safe)
+    seen = np.bincount(key, weights, 2 * ng).reshape(ng, 2)
+    diff = rates[1] - rates[0]
+    var = slopes[1] ** 2 * var_b[1::2] + slopes[0] ** 2 * var_b[0::2]
+    var += _shared_variance(fit, cells, offset, b, total)
+    half = Z95 * np.sqrt(np.maximum(var, 0.0))
     out: dict[tuple[Any, ...], tuple[float, float, float] | None] = {}
-    for i, key in enumerate(cells.groups):
-        got = _difference(fit, cells, i)
-        out[key] = got if got is None or all(np.isfinite(got)) else None
+    for i, group in enumerate(cells.groups):
+        got = (
+            float(diff[i]),
+            float(max(-1.0, diff[i] - half[i])),
+            float(min(1.0, diff[i] + half[i])),
+        )
+        ok = seen[i, 0] > 0 and seen[i, 1] > 0 and all(np.isfinite(got))
+        out[group] = got if ok else None
     return out

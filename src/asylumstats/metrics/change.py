@@ -141,7 +141,10 @@ def _cells(
         for sql in (d.grant_sql, d.denial_sql, d.other_sql)
     )
     quoted = ", ".join(quote_ident(c) for c in cols)
-    sql = f"SELECT {quoted}, {counts} FROM {quote_ident(d.table)} WHERE {where} GROUP BY {quoted}"
+    sql = (  # a fixed order of the cells: the float sums do not vary between runs
+        f"SELECT {quoted}, {counts} FROM {quote_ident(d.table)} WHERE {where} "
+        f"GROUP BY {quoted} ORDER BY {quoted}"
+    )
     out = []
     for row in engine.query(sql, params).rows:
         g, dn, o = (int(v or 0) for v in row[len(cols) :])

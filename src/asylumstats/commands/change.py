@@ -60,8 +60,9 @@ def change_caption(result: ChangeResult) -> str:
         f"Definition: {result.definition.name} = {result.definition.formula}. "
         f"Base {result.base.label}, current {result.current.label}. "
         f"Filters: {result.filters.describe()}.{implausible_note(result.excluded_implausible)} "
-        "Difference = current - base, 95% Newcombe hybrid-score interval; adjusted = directly "
-        f"standardized over {', '.join(result.adjusted_for)} (pooled case mix). "
+        "Difference = current - base, 95% Newcombe hybrid-score interval; adjusted = both "
+        "periods predicted on their pooled case mix by a model of "
+        f"{', '.join(result.adjusted_for)} (judge as a random effect). "
         f"Release: {release_label(result.release)}."
     )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
 from rich.table import Table
 
 from asylumstats.cli import app
@@ -22,7 +25,7 @@ from asylumstats.commands.options import (
     run_on,
     with_release,
 )
-from asylumstats.metrics.cohorts import cohort_result
+from asylumstats.metrics.cohorts import cohort_curves, cohort_result
 from asylumstats.metrics.definitions import get_definition
 from asylumstats.metrics.filters import Filters
 from asylumstats.metrics.wait import MetricResult
@@ -70,6 +73,29 @@ def cohort_table(result: MetricResult) -> Table:
     return table
 
 
+def curves_table(result: MetricResult) -> Table:
+    """Cumulative-incidence curves as a Rich table."""
+    table = Table(
+        title="Cumulative incidence since filing, by filing year (Aalen-Johansen)",
+        caption=(
+            "Share of a filing year's asylum applications granted / denied / otherwise "
+            "completed by each time since filing (a year = 365 days), pending cases censored at "
+            f"the release ({release_label(result.release)}); blank beyond the longest follow-up."
+        ),
+        caption_justify="left",
+    )
+    for h in ("filing FY", "years", "still followed", "granted", "denied", "other"):
+        table.add_column(h, justify="right")
+    for r in result.rows:
+        table.add_row(
+            str(r["filing_year"]),
+            f"{r['years']:g}",
+            f"{r['at_risk']:,}",
+            *("" if r[k] is None else pct(r[k]) for k in ("cif_grant", "cif_denial", "cif_other")),
+        )
+    return table
+
+
 @app.command("cohorts")
 @with_release
 def cohorts(
@@ -83,10 +109,21 @@ def cohorts(
     definition: DefinitionOption = "merits",
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = EngineName.duckdb,
+    curves: Annotated[
+        bool,
+        typer.Option(
+            "--curves",
+            help="Cumulative-incidence curves: every half year since filing, up to 10 years.",
+        ),
+    ] = False,
 ) -> None:
     """Asylum applications by filing year: outcomes, pending, waits including pending cases.
 
     --fy, --from and --to select filing dates here."""
     filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
+    if curves:
+        result = run_on(db, engine, cohort_curves, filters, get_definition(definition))
+        print_result(result, fmt, lambda: curves_table(result))
+        return
     result = run_on(db, engine, cohort_result, filters, get_definition(definition))
     print_result(result, fmt, lambda: cohort_table(result))

@@ -173,10 +173,11 @@ class Factor:
 @dataclass
 class Fit:
     """The fitted model. ``base``: per cell, the linear predictor without court and judge.
-    ``s_inv`` is the posterior covariance of the intercept, fixed and court effects (columns
-    from ``court_offset`` on are the courts); ``m`` and ``d`` give the judges' part of the
-    inverse penalised Hessian: Cov(rest, judge j) = -s_inv @ m[j], Var(judge j) = 1/d_j +
-    m[j] s_inv m[j]. ``mix``: the mean design row of the standard mix (trial-weighted)."""
+    ``beta`` holds the intercept, fixed and court effects (factor ``i`` of the fixed ones, then
+    the court, from ``offsets[i]``); ``s_inv`` is their posterior covariance; ``m`` and ``d``
+    give the judges' part of the inverse penalised Hessian: Cov(rest, judge j) = -s_inv @ m[j],
+    Var(judge j) = 1/d_j + m[j] s_inv m[j]. ``mix``: the mean design row of the standard mix
+    (trial-weighted)."""
 
     base: np.ndarray
     court_eff: np.ndarray
@@ -188,6 +189,8 @@ class Fit:
     mix: np.ndarray
     tau2: float
     iterations: int
+    beta: np.ndarray
+    offsets: list[int]
 
     @property
     def judge_var(self) -> np.ndarray:
@@ -331,6 +334,8 @@ def fit_model(
         mix=mix,
         tau2=tau2,
         iterations=_it + 1,
+        beta=beta,
+        offsets=[int(o) for o in offsets],
     )
 
 

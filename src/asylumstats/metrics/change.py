@@ -9,13 +9,23 @@ The difference is ``current_rate - base_rate``. Its 95% interval is Newcombe's m
 
 with ``p1, l1, u1`` the current rate and its Wilson bounds and ``p2, l2, u2`` the base's.
 
-The adjusted difference standardizes both periods to one case mix (direct standardization):
-strata are the combinations of nationality, representation, custody, asylum type and court;
-the standard population is both periods' decisions pooled, over the strata that have decisions
-in both periods; each period's adjusted rate is the weighted mean of its stratum rates. Its
-interval treats the weights as fixed: variance = sum of w^2 (q1(1-q1)/n1 + q2(1-q2)/n2) with
-q = (x + 1) / (n + 2) in each stratum (the Agresti-Caffo adjustment, so that strata with rates
-of 0 or 1 still carry uncertainty), normal 95% bounds, clipped to [-1, 1].
+The adjusted difference comes from the model of judges' adjusted rates
+(:mod:`asylumstats.metrics.adjust`), fitted on grouped binomial counts of both periods: one
+cell per (group, period, custody, represented, asylum type, nationality, court, judge) with
+its grants and decisions. Stage one, over all the cells:
+
+    logit P(grant) = intercept + custody + represented + asylum type + nationality + court
+                     + period + judge,
+
+the judge a N(0, tau^2) random effect, weak ridge priors on the rest. Stage two: with those
+effects held as an offset, each group gets its own base and current effect (one-parameter
+binomial fits, all groups at once). Each period's adjusted rate is the mean predicted grant
+share over one standard case mix, the group's decisions of both periods pooled (every cell
+with its own court and judge, the period set to base, then to current); the adjusted
+difference is current minus base. Its 95% interval is the delta method: the variance of the
+group's two period effects plus that of the shared effects (stage one's posterior covariance,
+the period effects moving with them), clipped to [-1, 1]. A group with no decision in one of
+the periods, or a fit that fails, has null adjusted fields (:mod:`.change_model`).
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from asylumstats.metrics.change_model import PeriodCells, adjusted_differences
 from asylumstats.metrics.definitions import Definition, get_definition, plausible_sql
 from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, key_columns, parse_dimensions
 from asylumstats.metrics.filters import Filters, Period, check_codes
@@ -36,8 +47,15 @@ from asylumstats.sqlnames import quote_ident
 if TYPE_CHECKING:
     from asylumstats.engines.base import Engine
 
-#: The dimensions the adjusted difference standardizes over.
-ADJUST_FOR: tuple[str, ...] = ("nationality", "represented", "custody", "asylum_type", "court")
+#: The dimensions the adjusted difference is adjusted for (the judge: a random effect).
+ADJUST_FOR: tuple[str, ...] = (
+    "nationality",
+    "represented",
+    "custody",
+    "asylum_type",
+    "court",
+    "judge",
+)
 
 _COUNTS = ("grants", "denials", "other", "decisions", "rate")
 
@@ -70,30 +88,6 @@ def newcombe(
     low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     return max(-1.0, low), min(1.0, high)
-
-
-Stratum = tuple[int, int]  # (grants, decisions)
-
-
-def standardized_difference(
-    strata: dict[Any, tuple[Stratum, Stratum]], z: float = Z95
-) -> tuple[float | None, float | None, float | None]:
-    """``(difference, low, high)`` directly standardized over ``strata``: stratum → ((base
-    grants, base decisions), (current grants, current decisions)); weights = pooled decisions
-    of the strata present in both periods."""
-    common = {k: v for k, v in strata.items() if v[0][1] > 0 and v[1][1] > 0}
-    total = sum(b[1] + c[1] for b, c in common.values())
-    if not total:
-        return None, None, None
-    diff = var = 0.0
-    for (xb, nb), (xc, nc) in common.values():
-        w = (nb + nc) / total
-        pb, pc = xb / nb, xc / nc
-        diff += w * (pc - pb)
-        qb, qc = (xb + 1) / (nb + 2), (xc + 1) / (nc + 2)
-        var += w * w * (qc * (1 - qc) / nc + qb * (1 - qb) / nb)
-    half = z * math.sqrt(var)
-    return diff, max(-1.0, diff - half), min(1.0, diff + half)
 
 
 @dataclass
@@ -131,35 +125,53 @@ def _side(prefix: str, row: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _strata(
+def _cells(
     engine: Engine, d: Definition, dims: Sequence[Dimension], f: Filters, ok: str
-) -> list[tuple[tuple[Any, ...], tuple[Any, ...], Stratum]]:
-    """``(group codes, stratum codes, (grants, decisions))`` of one period: counts by the
-    grouping and the :data:`ADJUST_FOR` dimensions, plausible dates only (one lean query)."""
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The model's cells of one period: ``(columns, rows)``, a row being the values of the
+    grouping and :data:`ADJUST_FOR` code columns, then grants and decisions (one lean query
+    over plausible dates)."""
+    cols = list(dict.fromkeys([*(x.code_column for x in dims), *_ADJUST_COLUMNS]))
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        return []
-    group = [quote_ident(x.code_column) for x in dims]
-    names = {x.name for x in dims}
-    strata = [quote_ident(DIMENSIONS[n].code_column) for n in ADJUST_FOR if n not in names]
+        return cols, []
     conditions, params = f.conditions()
     where = " AND ".join([*conditions, ok])
     counts = ", ".join(
         f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END)"
         for sql in (d.grant_sql, d.denial_sql, d.other_sql)
     )
-    cols = [*group, *strata]
-    sql = (
-        f"SELECT {', '.join([*cols, counts])} FROM {quote_ident(d.table)} WHERE {where} "
-        f"GROUP BY {', '.join(cols)}"
-        if cols
-        else f"SELECT {counts} FROM {quote_ident(d.table)} WHERE {where}"
+    quoted = ", ".join(quote_ident(c) for c in cols)
+    sql = (  # a fixed order of the cells: the float sums do not vary between runs
+        f"SELECT {quoted}, {counts} FROM {quote_ident(d.table)} WHERE {where} "
+        f"GROUP BY {quoted} ORDER BY {quoted}"
     )
     out = []
-    n = len(group)
     for row in engine.query(sql, params).rows:
         g, dn, o = (int(v or 0) for v in row[len(cols) :])
-        out.append((tuple(row[:n]), tuple(row[n : len(cols)]), (g, d.decisions(g, dn, o))))
-    return out
+        out.append((*row[: len(cols)], g, d.decisions(g, dn, o)))
+    return cols, out
+
+
+#: The code columns of :data:`ADJUST_FOR`.
+_ADJUST_COLUMNS: tuple[str, ...] = tuple(DIMENSIONS[n].code_column for n in ADJUST_FOR)
+
+
+def _adjusted_by_group(
+    engine: Engine,
+    d: Definition,
+    dims: Sequence[Dimension],
+    f: Filters,
+    spans: Sequence[Period],
+    ok: str,
+) -> dict[tuple[Any, ...], tuple[float, float, float] | None]:
+    """Per group (its code values): the adjusted difference and its interval, or None."""
+    columns: list[str] = []
+    sides: list[list[tuple[Any, ...]]] = []
+    for span in spans:
+        columns, rows = _cells(engine, d, dims, f.with_window(span.start, span.end), ok)
+        sides.append(rows)
+    cells = PeriodCells.build(columns, [x.code_column for x in dims], sides)
+    return adjusted_differences(cells)
 
 
 def change_result(
@@ -180,13 +192,7 @@ def change_result(
     results = [rate_result(engine, [x.name for x in dims], f, d, False, [p]) for p in spans]
     b_rows, c_rows = (_index(r.rows, keys) for r in results)
     ok = plausible_sql("decision_date", release_day(results[0].release))
-    per_group: dict[tuple[Any, ...], dict[Any, tuple[Stratum, Stratum]]] = {}
-    for side, span in enumerate(spans):
-        for group, stratum, counts in _strata(
-            engine, d, dims, f.with_window(span.start, span.end), ok
-        ):
-            pair = per_group.setdefault(group, {}).setdefault(stratum, ((0, 0), (0, 0)))
-            per_group[group][stratum] = (counts, pair[1]) if side == 0 else (pair[0], counts)
+    adjusted = _adjusted_by_group(engine, d, dims, f, spans, ok)
     codes = [x.code_column for x in dims]
     rows = []
     for group in {*b_rows, *c_rows}:
@@ -204,9 +210,9 @@ def change_result(
         )
         row["diff_ci_low"], row["diff_ci_high"] = low, high
         group_codes = tuple(row[c] for c in codes)
-        adj, a_low, a_high = standardized_difference(per_group.get(group_codes, {}))
-        row["adjusted_difference"] = adj
-        row["adjusted_ci_low"], row["adjusted_ci_high"] = a_low, a_high
+        adj = adjusted.get(group_codes)
+        row["adjusted_difference"] = adj[0] if adj else None
+        row["adjusted_ci_low"], row["adjusted_ci_high"] = (adj[1], adj[2]) if adj else (None, None)
         row["adjusted_for"] = list(ADJUST_FOR)
         row["definition"] = d.name
         rows.append(row)

@@ -16,7 +16,9 @@ Waits from filing: ``median_wait_decided_days`` (nearest rank over completed cas
 ``median_wait_km_days`` (Kaplan–Meier median of time to completion with pending cases
 censored at the release date; null while fewer than half are completed), and cumulative
 incidence at 3 years of grant, denial and other completion (Aalen–Johansen, competing risks,
-pending censored). All computed from grouped counts (filing year, status, days) in numpy.
+pending censored). ``cohort_curves`` gives the whole cumulative-incidence curves: per filing
+year, every half year since filing up to 10 years, null beyond the cohort's longest follow-up.
+All computed from grouped counts (filing year, status, days) in numpy.
 """
 
 from __future__ import annotations
@@ -39,6 +41,18 @@ from asylumstats.model.sql import code, dimensions_sql, fiscal_year_sql
 STATUSES: tuple[str, ...] = ("grant", "denial", "other", "no_decision", "pending")
 #: The horizon of the cumulative incidences.
 CIF_DAYS = 3 * 365
+#: Points of the curves: years since filing (a year = 365 days).
+CURVE_YEARS: tuple[float, ...] = tuple(k / 2 for k in range(1, 21))
+CURVE_FIELDS: tuple[str, ...] = (
+    "filing_year",
+    "years",
+    "days",
+    "at_risk",
+    "cif_grant",
+    "cif_denial",
+    "cif_other",
+    "definition",
+)
 FIELDS: tuple[str, ...] = (
     "filing_year",
     "filed",
@@ -153,6 +167,36 @@ def aalen_johansen(
     return {k: float(v) for k, v in cif.items()}
 
 
+def incidence_curves(
+    days: np.ndarray, by_cause: dict[str, np.ndarray], censored: np.ndarray, horizons: np.ndarray
+) -> tuple[dict[str, list[float | None]], list[int]]:
+    """Aalen–Johansen cumulative incidence of each cause at each horizon (days), and the
+    number still at risk there (neither completed nor censored before it). ``days``: sorted
+    unique times with per-cause event and censoring counts. Null beyond the last time seen
+    (no case of the group is followed that long)."""
+    events = np.zeros(len(days))
+    for counts in by_cause.values():
+        events = events + counts
+    leaving = events + censored
+    at_risk = leaving.sum() - np.concatenate([[0.0], np.cumsum(leaving)[:-1]])
+    safe = np.where(at_risk > 0, at_risk, 1.0)
+    hazard = np.where(at_risk > 0, events / safe, 0.0)
+    surv_before = np.concatenate([[1.0], np.cumprod(1.0 - hazard)[:-1]])
+    last = int(days[-1]) if len(days) else -1
+    idx = np.searchsorted(days, horizons, side="right") - 1  # last time <= horizon
+    curves: dict[str, list[float | None]] = {}
+    for cause, counts in by_cause.items():
+        cif = np.cumsum(surv_before * np.where(at_risk > 0, counts / safe, 0.0))
+        curves[cause] = [
+            None if h > last else (float(cif[i]) if i >= 0 else 0.0)
+            for h, i in zip(horizons.tolist(), idx.tolist(), strict=True)
+        ]
+    after = np.searchsorted(days, horizons, side="left")  # first time >= horizon
+    total = float(leaving.sum())
+    still = [int(round(total - float(leaving[:a].sum()))) for a in after.tolist()]
+    return curves, still
+
+
 def nearest_rank_median(days: np.ndarray, counts: np.ndarray) -> int | None:
     """Nearest-rank median of values ``days`` (sorted) with multiplicities ``counts``."""
     n = int(counts.sum())
@@ -160,6 +204,35 @@ def nearest_rank_median(days: np.ndarray, counts: np.ndarray) -> int | None:
         return None
     rank = -(-n // 2)  # ceil(n / 2)
     return int(days[np.searchsorted(np.cumsum(counts), rank)])
+
+
+Counts = dict[int, dict[str, dict[int, int]]]
+
+
+def _cohort_counts(
+    engine: Any, f: Filters, d: Definition
+) -> tuple[Counts, dict[int, int], dict[str, str], dt.date | None]:
+    """Per filing year, per status, per days since filing: the number of cases; the
+    in-absentia counts per filing year; the release info and date."""
+    check_codes(engine, f)
+    info = release_info(engine)
+    release = release_date(info)
+    source = cohort_source_sql(engine.table_columns, release, d)
+    where, params = f.where(date_column="filing_date", fy_column="filing_year")
+    sql = (
+        f"SELECT filing_year, status, days, COUNT(*) AS n, SUM(absentia) AS n_absentia "
+        f"FROM ({source}) AS s {where} GROUP BY filing_year, status, days"
+    )
+    counts: Counts = {}
+    absentia: dict[int, int] = {}
+    for fy, status, days, n, n_abs in engine.query(sql, params).rows:
+        if fy is None:
+            continue
+        absentia[int(fy)] = absentia.get(int(fy), 0) + int(n_abs or 0)
+        per = counts.setdefault(int(fy), {s: {} for s in STATUSES})
+        key = max(int(days), 0) if days is not None else 0
+        per[status][key] = per[status].get(key, 0) + int(n)
+    return counts, absentia, info, release
 
 
 def cohort_result(
@@ -170,24 +243,7 @@ def cohort_result(
     nationality)."""
     d = get_definition(definition)
     f = filters or Filters()
-    check_codes(engine, f)
-    info = release_info(engine)
-    release = release_date(info)
-    source = cohort_source_sql(engine.table_columns, release, d)
-    where, params = f.where(date_column="filing_date", fy_column="filing_year")
-    sql = (
-        f"SELECT filing_year, status, days, COUNT(*) AS n, SUM(absentia) AS n_absentia "
-        f"FROM ({source}) AS s {where} GROUP BY filing_year, status, days"
-    )
-    counts: dict[int, dict[str, dict[int, int]]] = {}
-    absentia: dict[int, int] = {}
-    for fy, status, days, n, n_abs in engine.query(sql, params).rows:
-        if fy is None:
-            continue
-        absentia[int(fy)] = absentia.get(int(fy), 0) + int(n_abs or 0)
-        per = counts.setdefault(int(fy), {s: {} for s in STATUSES})
-        key = max(int(days), 0) if days is not None else 0
-        per[status][key] = per[status].get(key, 0) + int(n)
+    counts, absentia, info, release = _cohort_counts(engine, f, d)
     rows = [_row(fy, counts[fy], d, absentia[fy]) for fy in sorted(counts)]
     return MetricResult(
         rows=rows,
@@ -200,29 +256,70 @@ def cohort_result(
     )
 
 
+def cohort_curves(
+    engine: Any, filters: Filters | None = None, definition: str | Definition = "merits"
+) -> MetricResult:
+    """``cohorts --curves``: per filing year and point of :data:`CURVE_YEARS`, the cumulative
+    incidence of grant, denial and other completion (pending cases censored)."""
+    d = get_definition(definition)
+    f = filters or Filters()
+    counts, _, info, release = _cohort_counts(engine, f, d)
+    horizons = np.array([int(y * 365) for y in CURVE_YEARS], dtype=np.int64)
+    rows: list[dict[str, Any]] = []
+    for fy in sorted(counts):
+        times, causes, censored = _series(counts[fy])
+        curves, at_risk = incidence_curves(times, causes, censored, horizons)
+        for i, years in enumerate(CURVE_YEARS):
+            rows.append(
+                {
+                    "filing_year": fy,
+                    "years": years,
+                    "days": int(horizons[i]),
+                    "at_risk": at_risk[i],
+                    **{f"cif_{k}": curves[k][i] for k in ("grant", "denial", "other")},
+                    "definition": d.name,
+                }
+            )
+    return MetricResult(
+        rows=rows,
+        fields=list(CURVE_FIELDS),
+        by=[],
+        filters=f,
+        definition=d,
+        release=info,
+        notes={"release_date": release.isoformat() if release else None},
+    )
+
+
+def _series(
+    per: dict[str, dict[int, int]],
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Sorted times; per cause (grant, denial, other with no decision) the completions at
+    each time; the pending cases censored at each time."""
+    times = np.array(sorted({t for s in STATUSES for t in per[s]}), dtype=np.int64)
+
+    def series(*statuses: str) -> np.ndarray:
+        return np.array(
+            [sum(per[s].get(t, 0) for s in statuses) for t in times.tolist()], dtype=float
+        )
+
+    causes = {
+        "grant": series("grant"),
+        "denial": series("denial"),
+        "other": series("other", "no_decision"),
+    }
+    return times, causes, series("pending")
+
+
 def _row(fy: int, per: dict[str, dict[int, int]], d: Definition, absentia: int) -> dict[str, Any]:
     total = {s: sum(per[s].values()) for s in STATUSES}
     grants, denials, other = total["grant"], total["denial"], total["other"]
     decisions = d.decisions(grants, denials, other)
     low, high = wilson(grants, decisions)
     filed = sum(total.values())
-    times = np.array(sorted({t for s in STATUSES for t in per[s]}), dtype=np.int64)
-
-    def series(*statuses: str) -> np.ndarray:
-        return np.array([sum(per[s].get(t, 0) for s in statuses) for t in times.tolist()])
-
-    done = series("grant", "denial", "other", "no_decision")
-    censored = series("pending")
-    cif = aalen_johansen(
-        times,
-        {
-            "grant": series("grant"),
-            "denial": series("denial"),
-            "other": series("other", "no_decision"),
-        },
-        censored,
-        CIF_DAYS,
-    )
+    times, causes, censored = _series(per)
+    done = causes["grant"] + causes["denial"] + causes["other"]
+    cif = aalen_johansen(times, causes, censored, CIF_DAYS)
     return {
         "filing_year": fy,
         "filed": filed,

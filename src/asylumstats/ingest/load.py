@@ -35,7 +35,7 @@ from asylumstats.ingest.report import IngestReport, TableReport
 from asylumstats.ingest.tables import ALL_DATA_TABLES, TableSpec
 from asylumstats.ingest.values import sql_expr
 from asylumstats.release import Release, open_release
-from asylumstats.releases.store import keep_and_swap
+from asylumstats.releases.store import fold_wal, keep_and_swap
 from asylumstats.sqlnames import quote_ident as _q
 
 T = TypeVar("T")
@@ -256,17 +256,7 @@ def check_target(db_path: Path, source: Path) -> None:
 
 def _swap(tmp: Path, target: Path) -> None:
     """Move the finished file onto ``target``; fold or drop the old database's WAL first."""
-    wal = Path(f"{target}.wal")
-    if wal.exists():
-        # A WAL left by the previous database must never be replayed onto the new file.
-        try:
-            old = duckdb.connect(str(target))
-            old.execute("CHECKPOINT")
-            old.close()
-        except duckdb.Error:
-            pass
-        if wal.exists():
-            wal.unlink()
+    fold_wal(target)
     tmp_wal = Path(f"{tmp}.wal")
     if tmp_wal.exists() and tmp_wal.stat().st_size == 0:
         tmp_wal.unlink()

@@ -166,7 +166,7 @@ def keep_and_swap(tmp: Path, db_path: Path, swap: Callable[[Path, Path], None]) 
         target = folder / file_name(new.release)  # an older release: the newest stays current
         swap(tmp, target)
         return target
-    _fold_wal(db_path)
+    fold_wal(db_path)
     kept = folder / file_name(old.release)
     # A second name for the previous file (a hard link, else a copy): the path at --db holds
     # a complete database at every instant, even if the process is killed here.
@@ -192,7 +192,9 @@ def _second_name(src: Path, dst: Path) -> bool:
     return True
 
 
-def _fold_wal(path: Path) -> None:
+def fold_wal(path: Path) -> None:
+    """Fold a WAL left beside the database at ``path`` into it, then remove the WAL: a WAL
+    must never be replayed onto another file that takes this name."""
     wal = Path(f"{path}.wal")
     if wal.exists():
         try:

@@ -8,12 +8,16 @@ definitions in docs/methodology.md §7 (their own code lists, no SQL).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from asylumstats.engines import open_engine
+from asylumstats.engines.parquet import export_parquet
 from metrics_fixtures import (
     LOOKUPS,
     REF_KEYS,
@@ -340,6 +344,20 @@ def build(path: Path, data: AppealsData) -> Path:
 
 
 # --- references ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def paired_engines(spark: Any, folder: Path, n_cases: int) -> Iterator[tuple[Any, Any]]:
+    """The hand and random data in DuckDB and, exported to Parquet, in Spark: (duck, spark)."""
+    db = build(folder / "t.duckdb", random_data(hand_data(), n_cases=n_cases))
+    export_parquet(db, folder / "pq")
+    duck = open_engine(db)
+    sp = open_engine(db, "spark", parquet_dir=folder / "pq", spark=spark)
+    try:
+        yield duck, sp
+    finally:
+        sp.close()
+        duck.close()
 
 
 def days(a: tuple[int, int, int], b: tuple[int, int, int]) -> int:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from appeals_fixtures import build, hand_data, random_data
-from asylumstats.engines import Engine, open_engine
-from asylumstats.engines.parquet import export_parquet
+from appeals_fixtures import paired_engines
+from asylumstats.engines import Engine
 from asylumstats.metrics.adjust import adjusted_rate_result
 from asylumstats.metrics.cohorts import cohort_result
 
@@ -27,14 +25,8 @@ pytestmark = [
 def engines(
     spark: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Engine, Engine]]:
-    folder: Path = tmp_path_factory.mktemp("adjust_spark")
-    db = build(folder / "t.duckdb", random_data(hand_data(), n_cases=80))
-    export_parquet(db, folder / "pq")
-    duck = open_engine(db)
-    sp = open_engine(db, "spark", parquet_dir=folder / "pq", spark=spark)
-    yield duck, sp
-    sp.close()
-    duck.close()
+    with paired_engines(spark, tmp_path_factory.mktemp("adjust_spark"), n_cases=80) as pair:
+        yield pair
 
 
 def test_adjusted_same_rows(engines: tuple[Engine, Engine]) -> None:

@@ -259,3 +259,12 @@ def test_module_entry_point_help() -> None:
     assert proc.returncode == 0
     for flag in ("--scale", "--cache", "--skip-spark", "--skip-web", "--repeat"):
         assert flag in proc.stdout
+
+
+def test_results_name_files_relative_to_the_checkout(tmp_path: Path) -> None:
+    from asylumstats.bench.runner import relative_to_checkout
+
+    inside = tmp_path / "bench" / "cache" / "release.zip"
+    text = json.dumps({"zip": str(inside), "other": "/elsewhere/x.zip"})
+    got = json.loads(relative_to_checkout(text, tmp_path))
+    assert got == {"zip": "bench/cache/release.zip", "other": "/elsewhere/x.zip"}

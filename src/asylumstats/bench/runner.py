@@ -237,9 +237,10 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     results["total_s"] = time.perf_counter() - started
     json_path, md_path = _output_paths(args.out, results["date"])
     results["files"] = {"json": str(json_path), "markdown": str(md_path)}
-    json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    text = json.dumps(results, indent=2, default=str)
+    json_path.write_text(relative_to_checkout(text, Path.cwd()) + "\n")
     text = markdown(results)
-    md_path.write_text(text + "\n")
+    md_path.write_text(relative_to_checkout(text, Path.cwd()) + "\n")
     print(text)
     log(f"wrote {json_path} and {md_path} ({results['total_s']:.0f} s)")
     return results
@@ -250,3 +251,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(raw)
     run(args, raw)
     return 0
+
+
+def relative_to_checkout(text: str, root: Path) -> str:
+    """``text`` with the absolute prefix of ``root`` removed from every path in it, so that
+    results name files relative to the checkout they were measured in."""
+    prefix = str(root.resolve()).rstrip("/") + "/"
+    return text.replace(json.dumps(prefix)[1:-1], "").replace(prefix, "")

@@ -9,6 +9,7 @@ interrupt turns into on its way up (DuckDB's, Click's abort) is reported the sam
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
@@ -76,15 +77,27 @@ def _install_signal_handlers() -> dict[int, object]:
     return previous
 
 
+#: True while running as the ``asylumstats`` program (not called in-process with ``argv``).
+_standalone: list[bool] = [False]
+
+
 def _interrupted() -> None:
     signum = _received[0] if _received else signal.SIGINT
     what = "terminated" if signum == signal.SIGTERM else "interrupted"
     print(f"asylumstats: {what}.", file=sys.stderr)
+    if _standalone[0]:
+        # Temporaries are already removed. Leave without the interpreter's shutdown: a helper
+        # thread still inside native code (a decompressor, a parser) would be unwound by it
+        # and abort the process instead of exiting with the signal's status.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + signum)
     sys.exit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    _standalone[0] = argv is None
     _received.clear()
     previous = _install_signal_handlers()
     try:

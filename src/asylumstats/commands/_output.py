@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from asylumstats.commands.options import OutputFormat
-from asylumstats.csvcell import safe_text
+from asylumstats.csvcell import csv_cell
 from asylumstats.metrics.dimensions import display_rows
 from asylumstats.metrics.query import is_synthetic
 
@@ -34,24 +34,12 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, default=_json_default, ensure_ascii=False) + "\n")
 
 
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        value = ",".join(map(str, value))
-    if isinstance(value, str):
-        return safe_text(value)
-    return value
-
-
 def print_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> None:
     """Rows as CSV with a header row on stdout (just the header when there are no rows)."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(fields)
     for r in rows:
-        writer.writerow([_csv_value(r.get(f)) for f in fields])
+        writer.writerow([csv_cell(r.get(f)) for f in fields])
 
 
 def notice_if_synthetic(release: dict[str, str]) -> None:

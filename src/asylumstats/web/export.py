@@ -12,23 +12,9 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from asylumstats.csvcell import safe_text
+from asylumstats.csvcell import csv_cell
 
 _SCALARS = (str, int, float, bool, type(None))
-
-
-def cell(value: Any) -> str:
-    """A CSV cell: blank for null, ``true``/``false`` for booleans (as in JSON), text that
-    would start a spreadsheet formula prefixed with ``'``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        value = ",".join(map(str, value))
-    if isinstance(value, str):
-        return safe_text(value)
-    return str(value)
 
 
 def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str] | None = None) -> str:
@@ -44,7 +30,7 @@ def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str] | None = None) 
     writer = csv.writer(buf, lineterminator="\n")  # as the CLI's --format csv
     writer.writerow(fields)
     for r in rows:
-        writer.writerow([cell(r.get(f)) for f in fields])
+        writer.writerow([csv_cell(r.get(f)) for f in fields])
     return buf.getvalue()
 
 

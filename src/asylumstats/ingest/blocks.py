@@ -1,12 +1,13 @@
 """Stream one data file in ~16 MB blocks; clean lines go to Arrow, dirty lines to Python.
 
-A block (cut at a line end) is *clean* when a byte-level check passes: TAB count ==
-(fields − 1) × lines, no NUL, ASCII only, no stray CR. Clean blocks are parsed by
-``pyarrow.csv`` (no quoting, all strings, only the known columns). Otherwise the block is split
-into lines and only the lines failing the same check per line are decoded and repaired in
-Python (:mod:`asylumstats.ingest.repair`). Each block yields an Arrow table of raw strings
-(one column per known table column, db names) plus the quarantined lines with their physical
-line numbers (header = line 1). Empty lines hold no data and are not counted as rows.
+Each block (cut at a line end) is checked line by line with numpy: a line is *clean* when it
+has the header's TAB count, only ASCII bytes, no NUL and no CR but one before its LF. Runs of
+clean lines are handed on as slices of the block, untouched, for DuckDB's own parallel CSV
+reader (:mod:`asylumstats.ingest.load`); only the dirty lines are decoded and repaired in
+Python (:mod:`asylumstats.ingest.repair`). Each block yields the clean runs with their first
+line numbers, an Arrow table of repaired rows (raw strings, db column names, line numbers)
+and the quarantined lines with their physical line numbers (header = line 1). Empty lines
+hold no data and are not counted as rows.
 
 Hostile input: a file whose lines end with CR alone is read as if they ended with LF; a line
 longer than :data:`MAX_LINE` bytes is never held whole in memory: it is quarantined in pieces
@@ -17,26 +18,21 @@ width does not match most of the first rows is refused, so that no row is loaded
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from asylumstats.errors import UserError
 from asylumstats.ingest.repair import Rejected, Repairer
 from asylumstats.ingest.tables import LOOKUPS, Column, TableSpec
-from asylumstats.ingest.values import Rule, decode, parses_int
+from asylumstats.ingest.values import Rule, decode
 from asylumstats.release.archive import Stream
-from asylumstats.sqlnames import quote_ident, quote_literal
 
 #: The column added to every block's table: the row's physical line number (header = 1).
 LINE = "_line"
 BLOCK_SIZE = 16 * 1024 * 1024
-SUB_BLOCK = 64 * 1024
 #: The longest line read as a row (real rows are under 2 KB); a longer line is quarantined in
 #: pieces of this size, small enough for DuckDB to store and spill like any other row.
 MAX_LINE = 64 * 1024
@@ -67,15 +63,19 @@ class Header:
 
 @dataclass
 class Block:
-    """Rows of one block: raw strings to load, and quarantined lines."""
+    """Rows of one block: runs of clean lines (bytes for DuckDB's CSV reader), repaired rows
+    (raw strings with their line numbers) and quarantined lines."""
 
-    table: pa.Table | None
+    table: pa.Table | None  # repaired rows, ``_line`` last
     rows: int  # data rows seen in this block
     repaired: int = 0
     quarantine: list[tuple[int, str, str]] = field(default_factory=list)  # line, raw, reason
     nbytes: int = 0
     pieces: int = 0  # quarantine entries that continue an over-long line (not new rows)
-    invalid: list[tuple[int, str, str]] = field(default_factory=list)  # line, column, raw
+    #: Slices of the block, each a run of whole clean lines (LF-terminated), in file order.
+    clean: list[memoryview] = field(default_factory=list)
+    runs: list[tuple[int, int]] = field(default_factory=list)  # (first line, lines) per slice
+    clean_rows: int = 0
 
     @property
     def quarantined(self) -> int:
@@ -138,71 +138,23 @@ class TableReader:
         self.header = parse_header(spec, first, file, lookup_codes)
         self.repairer = Repairer(self.header.rules)
         self.known: list[Column] = [c for c in spec.columns if c.name in self.header.positions]
-        w = self.header.width
-        self._fnames = [f"f{i}" for i in range(w)]
-        self._include = [f"f{self.header.positions[c.name]}" for c in self.known]
-        self._db_names = [c.db_name for c in self.known]
-        self._id_names = [c.db_name for c in self.known if c.kind == "id"]
-        self._nullable_ids = {c.db_name for c in self.known if c.kind == "id" and c.nullable}
-        self._parse = pacsv.ParseOptions(
-            delimiter="\t",
-            quote_char=False,
-            escape_char=False,
-            double_quote=False,
-            newlines_in_values=False,
-            ignore_empty_lines=True,
-        )
-        self._convert = pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in self._include},
-            include_columns=self._include,
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            check_utf8=False,
-        )
-        self._schema = pa.schema([*((n, pa.string()) for n in self._db_names), (LINE, pa.int64())])
-        self._typed = [c for c in self.known if c.kind in ("date", "int")]
-        self._checker: duckdb.DuckDBPyConnection | None = None
+        names = [c.db_name for c in self.known]
+        by_pos = {self.header.positions[c.name]: c.db_name for c in self.known}
+        #: A name per header position for DuckDB's CSV reader: the db name of a known column,
+        #: ``_u<position>`` for the others (db names are lower-case header names: no clash).
+        self.csv_names = [by_pos.get(i, f"_u{i}") for i in range(self.header.width)]
+        self._schema = pa.schema([*((n, pa.string()) for n in names), (LINE, pa.int64())])
         self._long_bytes = 0  # length so far of the over-long line being read
 
     @property
     def schema(self) -> pa.Schema:
-        """The Arrow schema of every block's table (raw strings, db column names, ``_line``)."""
+        """The Arrow schema of repaired rows (raw strings, db column names, ``_line``)."""
         return self._schema
 
-    def _find_invalid(self, block: Block) -> None:
-        """Values of date and number columns that are not blank or a null token and that the
-        load's casts cannot read: kept in ``block.invalid`` (the row itself is loaded).
-
-        The check runs the same ``TRY_CAST`` as the load, in a private in-memory DuckDB."""
-        t = block.table
-        if t is None or not t.num_rows or not self._typed:
-            return
-        if self._checker is None:
-            self._checker = duckdb.connect(config={"threads": 1, "memory_limit": "256MB"})
-        parts = []
-        for c in self._typed:
-            col = quote_ident(c.db_name)
-            target = "TIMESTAMP" if c.kind == "date" else "BIGINT"
-            zero = f" AND trim({col}, '0-:. ') <> ''" if c.kind == "date" else ""
-            parts.append(
-                f"SELECT {quote_ident(LINE)}, {quote_literal(c.name)}, {col} FROM _b "
-                f"WHERE {col} NOT IN ('', 'N/A', 'b6') AND ltrim(trim({col}), '?') <> ''"
-                f" AND TRY_CAST({col} AS {target}) IS NULL{zero}"
-            )
-        con = self._checker
-        con.register("_b", t)
-        try:
-            block.invalid = [tuple(r) for r in con.execute(" UNION ALL ".join(parts)).fetchall()]
-        finally:
-            con.unregister("_b")
-        block.invalid.sort(key=lambda r: r[0])
-
-    def _with_lines(self, table: pa.Table, line_nos: Sequence[int] | range) -> pa.Table:
-        if isinstance(line_nos, range):
-            arr = pa.array(np.arange(line_nos.start, line_nos.stop, dtype=np.int64))
-        else:
-            arr = pa.array(line_nos, pa.int64())
-        return table.append_column(LINE, arr)
+    def bad_id(self, raw: str) -> str | None:
+        """Why the line ``raw`` (a clean line: the header's field count) must be quarantined
+        for an id that is not an integer, or None."""
+        return self.repairer.bad_id(raw.split("\t"))
 
     def _read_header_line(self) -> bytes:
         buf = b""
@@ -266,10 +218,9 @@ class TableReader:
         elif pending:
             if not checked:
                 self._check_width(pending)
-            yield self._block(pending + b"\n", line_no, 1)
-        if self._checker is not None:
-            self._checker.close()
-            self._checker = None
+            if not pending.endswith(b"\n"):
+                pending += b"\n"
+            yield self._block(pending, line_no, pending.count(b"\n"))
 
     def _long_pieces(
         self, data: bytes, line_no: int, done: int, final: bool = False
@@ -329,168 +280,83 @@ class TableReader:
 
     # -- one block -------------------------------------------------------------------------
 
-    def _clean(self, data: bytes, nlines: int) -> bool:
-        """Byte-level check: every line has the header's field count, ASCII, no NUL or CR."""
-        return (
-            data.count(b"\t") == (self.header.width - 1) * nlines
-            and b"\x00" not in data
-            and data.isascii()
-            and data.count(b"\r") == data.count(b"\r\n")
-        )
-
     def _block(self, blk: bytes, first_line: int, nlines: int) -> Block:
-        if self._clean(blk, nlines):
-            table = self._arrow(blk)
-            if table is not None and table.num_rows == nlines:
-                lines = range(first_line, first_line + nlines)
-                out = Block(self._with_lines(table, lines), nlines, nbytes=len(blk))
-                self._check_ids(out, blk, lines)
-                self._find_invalid(out)
-                return out
-        # Dirty: check ~64 KB pieces; only the dirty pieces are split into lines.
-        pieces: list[tuple[bytes, int, int]] = []  # data, first line, lines
-        pos, line = 0, first_line
-        while pos < len(blk):
-            end = blk.find(b"\n", min(pos + SUB_BLOCK, len(blk) - 1)) + 1
-            piece = blk[pos:end]
-            n = piece.count(b"\n")
-            pieces.append((piece, line, n))
-            pos, line = end, line + n
-        out = self._slow_block(pieces, len(blk))
-        self._find_invalid(out)
+        """Split a block (whole lines, the last ending with LF) into runs of clean lines, kept
+        as slices of ``blk`` for DuckDB's CSV reader, and dirty lines, repaired or
+        quarantined in Python. The per-line check is vectorised (numpy): a line is clean
+        when it has the header's TAB count, only ASCII bytes, no NUL, no CR but the one
+        before its LF, and at most :data:`MAX_LINE` bytes; an empty line holds no row."""
+        a = np.frombuffer(blk, dtype=np.uint8)
+        ends = np.flatnonzero(a == 10)
+        starts = np.empty_like(ends)
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+        tabs = np.flatnonzero(a == 9)
+        per_line = np.diff(np.searchsorted(tabs, ends), prepend=0)
+        length = ends - starts  # a CR before the LF included
+        bad = (per_line != self.header.width - 1) | (length > MAX_LINE)
+        odd = []
+        if not blk.isascii():
+            odd.append(np.flatnonzero(a >= 128))
+        if b"\x00" in blk:
+            odd.append(np.flatnonzero(a == 0))
+        cr = np.flatnonzero(a == 13)
+        if len(cr):
+            odd.append(cr[a[cr + 1] != 10])  # a CR never ends a block: an LF does
+        for pos in odd:
+            if len(pos):
+                bad[np.searchsorted(ends, pos)] = True
+        empty = (length == 0) | ((length == 1) & (a[starts] == 13))
+        clean = ~bad & ~empty
+        out = Block(None, nlines - int(empty.sum()), nbytes=len(blk))
+        # Runs of consecutive clean lines: [run_start, run_end) line indexes.
+        edges = np.flatnonzero(np.diff(clean.astype(np.int8), prepend=0, append=0))
+        view = memoryview(blk)
+        for i, j in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+            out.clean.append(view[int(starts[i]) : int(ends[j - 1]) + 1])
+            out.runs.append((first_line + i, j - i))
+            out.clean_rows += j - i
+        dirty = np.flatnonzero(bad & ~empty).tolist()
+        if dirty:
+            lines = [(first_line + i, blk[int(starts[i]) : int(ends[i])]) for i in dirty]
+            self._dirty(out, lines)
         return out
 
-    def _slow_block(
-        self, pieces: list[tuple[bytes, int, int]], nbytes: int, by_line: bool = False
-    ) -> Block:
-        w1 = self.header.width - 1
-        good: list[bytes] = []
-        good_nos: list[int] = []
-        dirty_rows: list[list[str | None]] = []
-        dirty_nos: list[int] = []
-        out = Block(None, 0, nbytes=nbytes)
-        for piece, first_line, n in pieces:
-            if not by_line and self._clean(piece, n):
-                good.append(piece)
-                good_nos.extend(range(first_line, first_line + n))
-                out.rows += n
+    def _dirty(self, out: Block, lines: list[tuple[int, bytes]]) -> None:
+        """Repair or quarantine dirty lines (without their LF); repaired rows go to
+        ``out.table`` with their line numbers."""
+        rows: list[list[str | None]] = []
+        nos: list[int] = []
+        pos = self.header.positions
+        for line_no, raw_line in lines:
+            body = raw_line[:-1] if raw_line.endswith(b"\r") else raw_line
+            if len(body) > MAX_LINE:
+                stored = range(0, min(len(body), MAX_LINE * MAX_PIECES), MAX_LINE)
+                for k in stored:
+                    piece = decode(body[k : k + MAX_LINE])
+                    out.quarantine.append((line_no, piece, self._long_reason(k // MAX_LINE + 1)))
+                    out.pieces += k > 0
+                if len(body) > MAX_LINE * MAX_PIECES:
+                    out.quarantine.append((line_no, "", self._long_total(len(body))))
+                    out.pieces += 1
                 continue
-            lines = piece.split(b"\n")
-            lines.pop()  # after the final newline
-            for i, raw_line in enumerate(lines):
-                body = raw_line[:-1] if raw_line.endswith(b"\r") else raw_line
-                if not body:
-                    continue  # empty line: no data
-                out.rows += 1
-                if len(body) > MAX_LINE:
-                    stored = range(0, min(len(body), MAX_LINE * MAX_PIECES), MAX_LINE)
-                    for k in stored:
-                        piece = decode(body[k : k + MAX_LINE])
-                        reason = self._long_reason(k // MAX_LINE + 1)
-                        out.quarantine.append((first_line + i, piece, reason))
-                        out.pieces += k > 0
-                    if len(body) > MAX_LINE * MAX_PIECES:
-                        out.quarantine.append((first_line + i, "", self._long_total(len(body))))
-                        out.pieces += 1
-                    continue
-                if (
-                    body.count(b"\t") == w1
-                    and body.isascii()
-                    and b"\x00" not in body
-                    and b"\r" not in body
-                ):
-                    good.append(body + b"\n")
-                    good_nos.append(first_line + i)
-                    continue
-                text = decode(body)
-                result = self.repairer.repair(text.split("\t"))
-                if isinstance(result, Rejected):
-                    out.quarantine.append((first_line + i, text, result.reason))
-                    continue
-                out.repaired += result.repaired
-                pos = self.header.positions
-                dirty_rows.append([self._clean_text(result.row[pos[c.name]]) for c in self.known])
-                dirty_nos.append(first_line + i)
-        parts: list[pa.Table] = []
-        if good:
-            data = b"".join(good)
-            t = self._arrow(data)
-            if t is None or t.num_rows != len(good_nos):
-                # A piece passed the byte check only because a long and a short line (or an
-                # empty line) cancelled out: check every line of every piece instead.
-                if by_line:  # pragma: no cover - every line was checked: cannot happen
-                    raise RuntimeError(f"{self.file}: Arrow rejected pre-checked lines")
-                return self._slow_block(pieces, nbytes, by_line=True)
-            tmp = Block(self._with_lines(t, good_nos), len(good_nos))
-            self._check_ids(tmp, data, good_nos)
-            out.quarantine.extend(tmp.quarantine)
-            if tmp.table is not None:
-                parts.append(tmp.table)
-        if dirty_rows:
-            cols = list(zip(*dirty_rows, strict=True))
+            text = decode(body)
+            result = self.repairer.repair(text.split("\t"))
+            if isinstance(result, Rejected):
+                out.quarantine.append((line_no, text, result.reason))
+                continue
+            out.repaired += result.repaired
+            rows.append([self._clean_text(result.row[pos[c.name]]) for c in self.known])
+            nos.append(line_no)
+        if rows:
+            cols = list(zip(*rows, strict=True))
             arrays = [pa.array(c, pa.string()) for c in cols]
-            arrays.append(pa.array(dirty_nos, pa.int64()))
-            parts.append(pa.table(arrays, schema=self._schema))
-        if parts:
-            out.table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        out.quarantine.sort(key=lambda q: q[0])  # stable: pieces keep their order
-        return out
-
-    def _arrow(self, data: bytes) -> pa.Table | None:
-        try:
-            t = pacsv.read_csv(
-                pa.BufferReader(data),
-                read_options=pacsv.ReadOptions(
-                    column_names=self._fnames, block_size=1 << 26, use_threads=True
-                ),
-                parse_options=self._parse,
-                convert_options=self._convert,
-            )
-        except pa.ArrowInvalid:
-            return None
-        return t.select(self._include).rename_columns(self._db_names)
+            arrays.append(pa.array(nos, pa.int64()))
+            out.table = pa.table(arrays, schema=self._schema)
 
     @staticmethod
     def _clean_text(v: str | None) -> str | None:
         return v.strip(" \t\r") if v is not None else None
-
-    def _check_ids(self, block: Block, data: bytes, line_nos: Sequence[int]) -> None:
-        """Quarantine rows of ``block.table`` whose id columns are not integers."""
-        t = block.table
-        if t is None or not self._id_names:
-            return
-        ok = None
-        for name in self._id_names:
-            col = t.column(name)
-            good = pc.and_(pc.ascii_is_decimal(col), pc.less_equal(pc.binary_length(col), 18))
-            if name in self._nullable_ids:
-                good = pc.or_(good, pc.equal(col, ""))
-            ok = good if ok is None else pc.and_(ok, good)
-        assert ok is not None
-        if pc.all(ok).as_py():
-            return
-        # Rare: re-check the suspicious rows with the exact rule (spaces, minus sign).
-        bad_idx = pc.indices_nonzero(pc.invert(ok)).to_pylist()
-        lines = data.split(b"\n")
-        mask = [True] * t.num_rows
-        for idx in bad_idx:
-            row = {n: t.column(n)[idx].as_py() for n in self._id_names}
-            wrong = [
-                n
-                for n, v in row.items()
-                if not parses_int((v or "").strip())
-                and not (n in self._nullable_ids and not (v or "").strip())
-            ]
-            if not wrong:
-                continue
-            mask[idx] = False
-            name = self.spec.column(wrong[0]).name
-            v = row[wrong[0]]
-            shown = "blank" if not (v or "").strip() else repr(v)
-            raw = decode(lines[idx].rstrip(b"\r"))
-            block.quarantine.append((line_nos[idx], raw, f"{name} is not an integer ({shown})"))
-        if not all(mask):
-            block.table = t.filter(pa.array(mask))
 
 
 class _CROnly:

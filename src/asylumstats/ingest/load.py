@@ -14,37 +14,32 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import queue
+import shutil
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from asylumstats.errors import UserError
-from asylumstats.ingest.blocks import LINE, TableReader
 from asylumstats.ingest.lookups import parse_lookup
 from asylumstats.ingest.progress import Progress
 from asylumstats.ingest.report import IngestReport, TableReport
+from asylumstats.ingest.table_load import insert_rows, load_table, quarantine_table
 from asylumstats.ingest.tables import ALL_DATA_TABLES, TableSpec
-from asylumstats.ingest.values import sql_expr
 from asylumstats.release import Release, open_release
 from asylumstats.releases.store import fold_wal, keep_and_swap
 from asylumstats.sqlnames import quote_ident as _q
 
-T = TypeVar("T")
 # DuckDB's buffer pool while loading and building the model (DuckDB's default is 80 % of RAM;
 # past the limit it spills to a temporary folder next to the database). 1GB halved the load
 # speed at 4 M rows; without a limit the model build alone took 3.4 GB at 3 M cases.
 LOAD_MEMORY_LIMIT = os.environ.get("ASYLUMSTATS_MEMORY_LIMIT", "2GB")
-#: Spilled quarantine rows are inserted (and checkpointed) this many bytes at a time.
-SPILL_CHUNK = 32 * 1024 * 1024
 #: The largest lookup file read (the largest real one is well under 1 MB).
 LOOKUP_MAX = 64 * 1024 * 1024
 
@@ -71,7 +66,12 @@ def ingest_release(source: Path, db_path: Path, *, progress: bool | None = None)
         try:
             con = _connect(tmp, db_path)
             try:
-                report = _build(con, rel, db_path, progress, Path(f"{tmp}.quarantine"))
+                work = Path(f"{tmp}.work")
+                work.mkdir()
+                try:
+                    report = _build(con, rel, db_path, progress, work)
+                finally:
+                    shutil.rmtree(work, ignore_errors=True)
                 _build_model(con, progress)
                 con.execute("CHECKPOINT")
             finally:
@@ -162,17 +162,26 @@ def _connect(tmp: Path, db_path: Path) -> duckdb.DuckDBPyConnection:
         raise UserError(f"Cannot write a database next to {db_path}: {problem}.") from exc
 
 
-_TMP_SUFFIXES = ("", ".wal", ".quarantine", ".quarantine.values")
+_TMP_SUFFIXES = ("", ".wal", ".work")
 
 
 def _remove_db(path: Path) -> None:
     for suffix in _TMP_SUFFIXES:
-        try:
-            Path(f"{path}{suffix}").unlink()
-        except FileNotFoundError:
-            pass
-        except OSError:  # pragma: no cover - a folder made unwritable meanwhile
-            pass
+        _remove(Path(f"{path}{suffix}"))
+
+
+def _remove(p: Path) -> bool:
+    """Remove a file or a folder (the ingest's work folder); False when it cannot be."""
+    try:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError:  # pragma: no cover - a folder made unwritable meanwhile
+        return False
+    return True
 
 
 def _pid_alive(pid: int) -> bool:
@@ -201,11 +210,8 @@ def remove_stale_temporaries(db_path: Path) -> list[Path]:
             pid_text = pid_text.removesuffix(suffix)
         if not pid_text.isdigit() or int(pid_text) == os.getpid() or _pid_alive(int(pid_text)):
             continue
-        try:
-            p.unlink()
+        if _remove(p):
             removed.append(p)
-        except OSError:
-            pass
     return removed
 
 
@@ -267,9 +273,10 @@ def _swap(tmp: Path, target: Path) -> None:
 
 
 def _build(
-    con: duckdb.DuckDBPyConnection, rel: Release, db_path: Path, show: bool, spill: Path
+    con: duckdb.DuckDBPyConnection, rel: Release, db_path: Path, show: bool, work: Path
 ) -> IngestReport:
-    con.execute("SET preserve_insertion_order = false")
+    # Rows are stored in insertion order: a row's rowid maps back to its line number.
+    con.execute("SET preserve_insertion_order = true")
     # Loaded rows are written to the file; a bounded buffer pool keeps peak memory flat.
     con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
     con.execute(
@@ -294,7 +301,7 @@ def _build(
             member = rel.tables.get(spec.stem)
             if member is None:
                 continue
-            tr = _load_table(con, rel, spec, member, codes, bar, spill)
+            tr = load_table(con, rel, spec, member, codes, bar, work)
             tr.count_txt = rel.count_for(spec.stem)
             report.tables[spec.stem] = tr
     # Data tables first, then lookups, in the report.
@@ -304,6 +311,7 @@ def _build(
         if spec.stem in rel.tables:
             report.tables[spec.stem].orphans = _orphans(con, spec, loaded)
     _write_meta(con, rel, report)
+    con.execute("SET preserve_insertion_order = false")
     return report
 
 
@@ -354,207 +362,12 @@ def _load_lookups(
     return codes
 
 
-def _load_table(
-    con: duckdb.DuckDBPyConnection,
-    rel: Release,
-    spec: TableSpec,
-    member: str,
-    codes: Mapping[str, frozenset[str]],
-    bar: Progress,
-    spill_path: Path,
-) -> TableReport:
-    tr = TableReport(stem=spec.stem, file=member, table_name=spec.db_name)
-    cols = ", ".join(f"{_q(c.db_name)} {c.db_type}" for c in spec.columns)
-    con.execute(f"CREATE TABLE {_q(spec.db_name)} ({cols}, {_q(LINE)} BIGINT)")
-    with rel.archive.open(member) as stream:
-        reader = TableReader(spec, stream, member, codes)
-        tr.missing_columns = list(reader.header.missing)
-        tr.unknown_columns = list(reader.header.unknown)
-        rules = {r.column.name: r for r in reader.header.rules if r.column is not None}
-        exprs = []
-        for c in spec.columns:
-            src = _q(c.db_name) if c.name in reader.header.positions else None
-            keep = rules[c.name].keep if c.name in rules else frozenset()
-            exprs.append(f"{sql_expr(c, src, keep)} AS {_q(c.db_name)}")
-        exprs.append(_q(LINE))
-        insert = f"INSERT INTO {_q(spec.db_name)} SELECT {', '.join(exprs)} FROM _blk"
-        task = bar.add(spec.stem, rel.archive.size(member))
-        spill = _Spill(spill_path, spec.stem, "quarantine", _QUARANTINE_SCHEMA)
-        invalid = _Spill(Path(f"{spill_path}.values"), spec.stem, "invalid_values", _INVALID_SCHEMA)
-        failure: list[BaseException] = []
-
-        def batches() -> Iterator[pa.RecordBatch]:
-            # Pulled by DuckDB while it runs the one INSERT; blocks are read ahead in a thread.
-            try:
-                for block in _prefetch(reader.blocks()):
-                    tr.rows_in_file += block.rows
-                    tr.repaired += block.repaired
-                    tr.quarantined += block.quarantined
-                    spill.add(block.quarantine)
-                    invalid.add(block.invalid)
-                    tr.invalid_values += len(block.invalid)
-                    bar.advance(task, block.nbytes, block.rows)
-                    if block.table is not None and block.table.num_rows:
-                        tr.loaded += block.table.num_rows
-                        yield from block.table.to_batches()
-            except BaseException as exc:  # DuckDB would only see a string
-                failure.append(exc)
-                raise
-
-        source = pa.RecordBatchReader.from_batches(reader.schema, batches())
-        con.register("_blk", source)
-        try:
-            con.execute(insert)
-        except BaseException:
-            if failure:
-                raise failure[0] from None
-            raise
-        finally:
-            con.unregister("_blk")
-        spill.insert_into(con)
-        invalid.insert_into(con)
-        bar.finish(task)
-    _resolve_duplicates(con, spec, tr)
-    con.execute(f"ALTER TABLE {_q(spec.db_name)} DROP COLUMN {_q(LINE)}")
-    if tr.loaded + tr.quarantined != tr.rows_in_file:  # pragma: no cover - an internal bug
-        raise RuntimeError(f"{spec.stem}: loaded + quarantined != rows in file")
-    return tr
-
-
-_QUARANTINE_SCHEMA = pa.schema(
-    [
-        ("table_name", pa.string()),
-        ("line_number", pa.int64()),
-        ("raw_text", pa.string()),
-        ("reason", pa.string()),
-    ]
-)
-
-
-_INVALID_SCHEMA = pa.schema(
-    [
-        ("table_name", pa.string()),
-        ("line_number", pa.int64()),
-        ("column_name", pa.string()),
-        ("raw_text", pa.string()),
-    ]
-)
-
-
-def _quarantine_table(
-    stem: str, rows: list[tuple[int, str, str]], schema: pa.Schema = _QUARANTINE_SCHEMA
-) -> pa.Table:
-    """``(line, text, text)`` rows of ``stem`` as a table of ``schema``."""
-    return pa.table(
-        [
-            pa.array([stem] * len(rows), pa.string()),
-            pa.array([r[0] for r in rows], pa.int64()),
-            pa.array([r[1] for r in rows], pa.string()),
-            pa.array([r[2] for r in rows], pa.string()),
-        ],
-        schema=schema,
-    )
-
-
-class _Spill:
-    """Side rows of one table (quarantined rows, invalid values), written to an Arrow IPC
-    file as they come and inserted into ``table`` at the end."""
-
-    def __init__(self, path: Path, stem: str, table: str, schema: pa.Schema) -> None:
-        self.path = path
-        self.stem = stem
-        self.table = table
-        self.schema = schema
-        self._writer: pa.ipc.RecordBatchStreamWriter | None = None
-
-    def add(self, rows: list[tuple[int, str, str]]) -> None:
-        if not rows:
-            return
-        if self._writer is None:
-            self._writer = pa.ipc.new_stream(str(self.path), self.schema)
-        self._writer.write_table(_quarantine_table(self.stem, rows, self.schema))
-
-    def insert_into(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Insert the spilled rows in chunks of about :data:`SPILL_CHUNK` bytes; after a full
-        chunk a checkpoint writes them out, so that memory stays flat whatever their size."""
-        if self._writer is None:
-            return
-        self._writer.close()
-        self._writer = None
-        try:
-            with pa.ipc.open_stream(str(self.path)) as reader:
-                batches: list[pa.RecordBatch] = []
-                size = 0
-                for batch in reader:
-                    batches.append(batch)
-                    size += batch.nbytes
-                    if size >= SPILL_CHUNK:
-                        self._insert(con, batches)
-                        con.execute("CHECKPOINT")
-                        batches, size = [], 0
-                self._insert(con, batches)
-        finally:
-            self.path.unlink(missing_ok=True)
-
-    def _insert(self, con: duckdb.DuckDBPyConnection, batches: list[pa.RecordBatch]) -> None:
-        if not batches:
-            return
-        con.register("_spill", pa.Table.from_batches(batches, self.schema))
-        try:
-            con.execute(f"INSERT INTO {_q(self.table)} SELECT * FROM _spill")
-        finally:
-            con.unregister("_spill")
-
-
-#: Examples of duplicate keys named in the warning.
-DUPLICATE_EXAMPLES = 5
-
-
-def _resolve_duplicates(con: duckdb.DuckDBPyConnection, spec: TableSpec, tr: TableReport) -> None:
-    """Rows whose primary key repeats one earlier in the file: the first row in the file is
-    kept; the later ones are moved to the quarantine (their values as loaded, TAB-separated)."""
-    t, key = _q(spec.db_name), _q(spec.column(spec.key).db_name)
-    row = con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM {t}").fetchone()
-    if not row or not row[0]:
-        return
-    line = _q(LINE)
-    values = ", ".join(f"coalesce(CAST({_q(c.db_name)} AS VARCHAR), '')" for c in spec.columns)
-    con.execute(
-        f"CREATE TEMP TABLE _dups AS SELECT * FROM (SELECT {key} AS k, {line} AS line, "
-        f"min({line}) OVER (PARTITION BY {key}) AS first_line, concat_ws(chr(9), {values}) AS raw "
-        f"FROM {t} WHERE {key} IN (SELECT {key} FROM {t} GROUP BY {key} HAVING count(*) > 1)) "
-        "WHERE line > first_line"
-    )
-    try:
-        con.execute(
-            "INSERT INTO quarantine SELECT ?, line, raw, "
-            f"'duplicate {spec.key} ' || k || ': the row at line ' || first_line || "
-            "' (the first in the file) is kept; values as loaded' FROM _dups",
-            [spec.stem],
-        )
-        con.execute(f"DELETE FROM {t} WHERE {line} IN (SELECT line FROM _dups)")
-        count = con.execute("SELECT count(*) FROM _dups").fetchone()
-        examples = con.execute(
-            f"SELECT DISTINCT k FROM _dups ORDER BY k LIMIT {DUPLICATE_EXAMPLES}"
-        ).fetchall()
-    finally:
-        con.execute("DROP TABLE _dups")
-    n = int(count[0]) if count else 0
-    tr.duplicates = n
-    tr.duplicate_examples = [int(r[0]) for r in examples]
-    tr.loaded -= n
-    tr.quarantined += n
-
-
 def _insert_quarantine(
     con: duckdb.DuckDBPyConnection, stem: str, rows: list[tuple[int, str, str]]
 ) -> None:
     if not rows:
         return
-    tbl = _quarantine_table(stem, rows)
-    con.register("_quarantine", tbl)
-    con.execute("INSERT INTO quarantine SELECT * FROM _quarantine")
-    con.unregister("_quarantine")
+    insert_rows(con, "quarantine", quarantine_table(stem, rows))
 
 
 def _orphans(con: duckdb.DuckDBPyConnection, spec: TableSpec, loaded: set[str]) -> int:
@@ -597,52 +410,3 @@ def _write_meta(con: duckdb.DuckDBPyConnection, rel: Release, report: IngestRepo
         info["release_date"] = rel.release_date.isoformat()
     con.execute("CREATE TABLE release_info (key VARCHAR, value VARCHAR)")
     con.executemany("INSERT INTO release_info VALUES (?, ?)", list(info.items()))
-
-
-# -- a one-block read-ahead thread ---------------------------------------------------------
-
-
-class _Failed:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-_DONE = object()
-
-
-def _prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
-    """Run ``items`` in a helper thread, ``depth`` items ahead of the consumer."""
-    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            for item in items:
-                if not put(item):
-                    return
-            put(_DONE)
-        except BaseException as exc:  # handed to the consumer
-            put(_Failed(exc))
-
-    th = threading.Thread(target=run, name="asylumstats-read", daemon=True)
-    th.start()
-    try:
-        while True:
-            item = q.get()
-            if item is _DONE:
-                return
-            if isinstance(item, _Failed):
-                raise item.exc
-            yield item
-    finally:
-        stop.set()
-        th.join()

@@ -73,7 +73,7 @@ class Repairer:
             i for i, r in enumerate(rules) if r.column is not None and r.column.kind == "id"
         ]
 
-    def _bad_id(self, row: Sequence[str | None]) -> str | None:
+    def bad_id(self, row: Sequence[str | None]) -> str | None:
         for i in self.id_positions:
             if self.rules[i].check(row[i]) < 0:
                 col = self.rules[i].column
@@ -92,11 +92,11 @@ class Repairer:
     def repair(self, fields: list[str]) -> Repaired | Rejected:
         n, width = len(fields), self.width
         if n == width:
-            bad = self._bad_id(fields)
+            bad = self.bad_id(fields)
             return Rejected(bad) if bad else Repaired(list(fields), repaired=False)
         if n < width:
             row: list[str | None] = [*fields, *([None] * (width - n))]
-            bad = self._bad_id(row) or self._misfit(row)
+            bad = self.bad_id(row) or self._misfit(row)
             return (
                 Rejected(f"short row ({n} of {width} fields); {bad}")
                 if bad

@@ -42,6 +42,7 @@ from typing import Any
 
 from asylumstats.model.outcomes import sql_list
 from asylumstats.model.sql import (
+    CASE_COLUMNS,
     DIMENSION_COLUMNS,
     TableColumns,
     code,
@@ -141,15 +142,23 @@ def without_start_sql(columns: TableColumns, release: dt.date | None) -> str:
 
 
 def asylum_filed_sql() -> str:
-    """Per case: the first receipt date of an ASYL application (no date: its proceeding's)."""
-    first = (
-        "COALESCE(CAST(a.appl_recd_date AS DATE), CAST(p.osc_date AS DATE), "
-        "CAST(p.input_date AS DATE))"
+    """Per case: the first receipt date of an ASYL application (no date: its proceeding's).
+
+    Only the (few) applications without a receipt date are joined to their proceeding."""
+    asyl = f"{code('a.appl_code')} = 'ASYL' AND a.idncase IS NOT NULL"
+    dated = (
+        "SELECT a.idncase AS idncase, CAST(a.appl_recd_date AS DATE) AS filed "
+        f"FROM applications AS a WHERE {asyl} AND a.appl_recd_date IS NOT NULL"
+    )
+    undated = (
+        "SELECT a.idncase AS idncase, "
+        "COALESCE(CAST(p.osc_date AS DATE), CAST(p.input_date AS DATE)) AS filed "
+        "FROM applications AS a LEFT JOIN proceedings AS p ON p.idnproceeding = a.idnproceeding "
+        f"WHERE {asyl} AND a.appl_recd_date IS NULL"
     )
     return (
-        f"SELECT a.idncase AS idncase, MIN({first}) AS first_asylum "
-        "FROM applications AS a LEFT JOIN proceedings AS p ON p.idnproceeding = a.idnproceeding "
-        f"WHERE {code('a.appl_code')} = 'ASYL' AND a.idncase IS NOT NULL GROUP BY a.idncase"
+        f"SELECT idncase, MIN(filed) AS first_asylum FROM ({dated} UNION ALL {undated}) AS f "
+        "GROUP BY idncase"
     )
 
 
@@ -179,22 +188,29 @@ def grid_date_sql(expr: str, release: dt.date | None) -> str:
 def backlog_proceedings_sql(columns: TableColumns, release: dt.date | None) -> str:
     """SELECT producing :data:`TABLE` (columns :data:`COLUMNS`) for a release date.
 
-    The windows (start, next start) run on narrow rows of ids and dates; the proceeding's
-    other columns, its case and the lookups are joined once, to their result."""
+    The windows (start, next start) run on narrow rows of ids and dates, and the case's
+    columns are joined to those; the proceeding's other columns and the lookups are joined
+    once, to their result."""
     dims, joins = dimensions_sql(columns)
     led = (
-        "SELECT idnproceeding, start, LEAD(start) OVER (PARTITION BY idncase ORDER BY "
+        "SELECT idnproceeding, idncase, start, LEAD(start) OVER (PARTITION BY idncase ORDER BY "
         "start ASC NULLS LAST, idnproceeding ASC NULLS LAST) AS next_start "
         f"FROM ({starts_sql(columns, release)}) AS s WHERE start IS NOT NULL"
     )
+    case_cols = ", ".join(f"cs.{c} AS {c}" for c in CASE_COLUMNS)
+    # ``c``: the narrow row with its case's columns (the names dimensions_sql reads from c).
+    timeline = (
+        "SELECT l.idnproceeding AS idnproceeding, l.start AS start, "
+        f"l.next_start AS next_start, {case_cols} FROM ({led}) AS l "
+        "LEFT JOIN cases AS cs ON cs.idncase = l.idncase"
+    )
     base = (
         f"SELECT p.idnproceeding AS idnproceeding, p.idncase AS idncase, "
-        f"l.start AS start, l.next_start AS next_start, CAST(p.comp_date AS DATE) AS comp, "
+        f"c.start AS start, c.next_start AS next_start, CAST(p.comp_date AS DATE) AS comp, "
         f"CASE WHEN {code('p.other_comp')} IN {sql_list(ADMIN_CLOSURE_CODES)} "
         f"THEN 1 ELSE 0 END AS admin_closed, {', '.join(dims)}, "
         "asy.first_asylum AS first_asylum "
-        f"FROM proceedings AS p JOIN ({led}) AS l ON l.idnproceeding = p.idnproceeding "
-        f"LEFT JOIN cases AS c ON c.idncase = p.idncase "
+        f"FROM proceedings AS p JOIN ({timeline}) AS c ON c.idnproceeding = p.idnproceeding "
         f"{' '.join(joins)} "
         f"LEFT JOIN ({asylum_filed_sql()}) AS asy ON asy.idncase = p.idncase "
         "WHERE p.idncase IS NOT NULL"

@@ -131,6 +131,10 @@ _NAMED = (
 )
 
 
+#: The ``cases`` columns :func:`dimensions_sql` reads (from ``c``).
+CASE_COLUMNS: tuple[str, ...] = ("nat", "lang", "e_28_date", "c_asy_type")
+
+
 def dimensions_sql(columns: TableColumns) -> tuple[list[str], list[str]]:
     """The SELECT items of :data:`DIMENSION_COLUMNS`, from a proceeding ``p`` and its case
     ``c``, and the LEFT JOINs of the lookups that name them (a missing lookup: NULL names)."""

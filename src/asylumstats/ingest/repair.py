@@ -34,6 +34,8 @@ _DROPPABLE = frozenset({"", "N/A"})
 _MAX_DISTINCT = 2  # enough to know that a row is ambiguous
 
 Norm = tuple[str | None, ...]
+#: (column, first field, extra fields) → the joined value, its check and its normal form.
+_Checks = dict[tuple[int, int, int], tuple[str, int, object]]
 
 
 @dataclass(frozen=True)
@@ -111,10 +113,11 @@ class Repairer:
         while droppable < surplus and fields[n - 1 - droppable].strip() in _DROPPABLE:
             droppable += 1
         best: _Best | None = None
+        checks: _Checks = {}  # the same pieces recur for every number of dropped fields
         for drop in range(droppable, -1, -1):
             if surplus - drop > MAX_SURPLUS:
                 continue
-            found = self._search(fields[: n - drop])
+            found = self._search(fields[: n - drop], checks)
             if found is None:
                 continue
             if self.typed_merges:  # a blank trailing field is a stray TAB as well
@@ -133,18 +136,20 @@ class Repairer:
             )
         return Repaired(list(best.raw), repaired=True)
 
-    def _search(self, fields: list[str]) -> _Best | None:
-        """Best ways to place ``fields`` (more than the width) into the columns."""
+    def _search(self, fields: list[str], checks: _Checks) -> _Best | None:
+        """Best ways to place ``fields`` (more than the width) into the columns; ``checks``
+        memoises each column's check of a run of fields across searches of the same row."""
         width, n = self.width, len(fields)
+        surplus = n - width
         blank = [not f.strip() for f in fields]
         memo: dict[tuple[int, int], _Best | None] = {}
         # Suffixes are solved from the last column back, so the recursion depth stays 1.
+        # Column ``pos`` starts at field ``pos`` plus the surplus absorbed before it: only
+        # those states are reachable from (0, 0).
         for pos in range(width - 1, -1, -1):
-            for i in range(n - 1, -1, -1):
-                k = (n - i) - (width - pos)  # surplus still to absorb from field i on
-                if k < 0:
-                    continue
-                memo[(pos, i)] = self._best_at(fields, blank, pos, i, k, memo)
+            for i in range(pos + surplus, pos - 1, -1):
+                k = surplus - (i - pos)  # surplus still to absorb from field i on
+                memo[(pos, i)] = self._best_at(fields, blank, pos, i, k, memo, checks)
         return memo.get((0, 0))
 
     def _best_at(
@@ -155,6 +160,7 @@ class Repairer:
         i: int,
         k: int,
         memo: dict[tuple[int, int], _Best | None],
+        checks: _Checks,
     ) -> _Best | None:
         rule = self.rules[pos]
         last = pos == self.width - 1
@@ -166,19 +172,26 @@ class Repairer:
                 break  # a typed column only absorbs blank pieces
             if last and e != k:
                 continue
-            value = "\t".join(fields[i : i + 1 + e]) if e else fields[i]
-            hit = rule.check(value)
-            if hit < 0:
-                continue
-            merges = sum(blank[i : i + 1 + e]) if e else 0  # blank pieces absorbed
             if last:
                 tail: _Best | None = _Best((0, 0), [], {()})
             else:
                 tail = memo.get((pos + 1, i + 1 + e))
             if tail is None:
                 continue
+            checked = checks.get((pos, i, e))
+            if checked is None:
+                value = "\t".join(fields[i : i + 1 + e]) if e else fields[i]
+                hit = rule.check(value)
+                checked = checks[(pos, i, e)] = (
+                    value,
+                    hit,
+                    self._norm(pos, value) if hit >= 0 else None,
+                )
+            value, hit, norm = checked
+            if hit < 0:
+                continue
+            merges = sum(blank[i : i + 1 + e]) if e else 0  # blank pieces absorbed
             key = (tail.key[0] + hit, tail.key[1] - merges)
-            norm = self._norm(pos, value)
             if best is None or key > best.key:
                 best = _Best(key, [value, *tail.raw], set())
             elif key < best.key:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from asylumstats.model.outcomes import DENIAL, GRANT, sql_list
+from asylumstats.model.sql import case_ranks_sql
 
 #: Name of the optional model table (used when present, else the SQL runs inline).
 TABLE = "proceeding_appeals"
@@ -223,9 +224,8 @@ def decision_appeals_sql(appeals: str = TABLE) -> str:
         return f"CASE {whens} END"
 
     ranked = (
-        "SELECT a.*, row_number() OVER (PARTITION BY idncase ORDER BY decision_date DESC, "
-        f"CASE outcome WHEN '{GRANT}' THEN 0 WHEN '{DENIAL}' THEN 1 ELSE 2 END, "
-        "idnproceedingappln DESC) AS case_rn FROM asylum_decisions AS a"
+        "SELECT a.*, r.case_rn AS case_rn FROM asylum_decisions AS a "
+        f"JOIN ({case_ranks_sql()}) AS r ON r.idnproceedingappln = a.idnproceedingappln"
     )
     return f"""
 SELECT d.*, d.case_rn = 1 AS case_last,

@@ -42,6 +42,7 @@ from typing import Any
 
 from asylumstats.model.outcomes import sql_list
 from asylumstats.model.sql import (
+    CASE_COLUMNS,
     DIMENSION_COLUMNS,
     TableColumns,
     code,
@@ -141,24 +142,35 @@ def without_start_sql(columns: TableColumns, release: dt.date | None) -> str:
 
 
 def asylum_filed_sql() -> str:
-    """Per case: the first receipt date of an ASYL application (no date: its proceeding's)."""
-    first = (
-        "COALESCE(CAST(a.appl_recd_date AS DATE), CAST(p.osc_date AS DATE), "
-        "CAST(p.input_date AS DATE))"
+    """Per case: the first receipt date of an ASYL application (no date: its proceeding's).
+
+    Only the (few) applications without a receipt date are joined to their proceeding."""
+    asyl = f"{code('a.appl_code')} = 'ASYL' AND a.idncase IS NOT NULL"
+    dated = (
+        "SELECT a.idncase AS idncase, CAST(a.appl_recd_date AS DATE) AS filed "
+        f"FROM applications AS a WHERE {asyl} AND a.appl_recd_date IS NOT NULL"
+    )
+    undated = (
+        "SELECT a.idncase AS idncase, "
+        "COALESCE(CAST(p.osc_date AS DATE), CAST(p.input_date AS DATE)) AS filed "
+        "FROM applications AS a LEFT JOIN proceedings AS p ON p.idnproceeding = a.idnproceeding "
+        f"WHERE {asyl} AND a.appl_recd_date IS NULL"
     )
     return (
-        f"SELECT a.idncase AS idncase, MIN({first}) AS first_asylum "
-        "FROM applications AS a LEFT JOIN proceedings AS p ON p.idnproceeding = a.idnproceeding "
-        f"WHERE {code('a.appl_code')} = 'ASYL' AND a.idncase IS NOT NULL GROUP BY a.idncase"
+        f"SELECT idncase, MIN(filed) AS first_asylum FROM ({dated} UNION ALL {undated}) AS f "
+        "GROUP BY idncase"
     )
 
 
 def grid_date_sql(expr: str, release: dt.date | None) -> str:
     """The first fiscal-year grid date on or after the date ``expr`` (NULL after the release
     date): 30 September of its fiscal year, or the release date in the running one. Dates
-    before 1950 (earlier than any plausible start) all map to the first grid date after it."""
-    fy = fiscal_year_sql(expr)
-    sep30 = f"CAST(CAST({fy} AS VARCHAR) || '-09-30' AS DATE)"
+    before 1950 (earlier than any plausible start) all map to the first grid date after it.
+
+    Up to the release date, 30 September of the date's fiscal year is before the release
+    date except in the running fiscal year, where it is on or after it: the grid date is the
+    earlier of the two."""
+    sep30 = f"make_date({fiscal_year_sql(expr)}, 9, 30)"
     first = f"DATE '{MIN_DATE.year}-09-30'"
     early = f"WHEN {expr} < DATE '{MIN_DATE.isoformat()}' THEN {first}"
     if release is None:
@@ -167,46 +179,56 @@ def grid_date_sql(expr: str, release: dt.date | None) -> str:
             f"ELSE {sep30} END"
         )
     lit = f"DATE '{release.isoformat()}'"
-    running = release.year + (1 if release.month >= 10 else 0)
     return (
         f"CASE WHEN {expr} IS NULL OR {expr} > {lit} THEN NULL {early} "
-        f"WHEN {fy} = {running} THEN {lit} ELSE {sep30} END"
+        f"ELSE LEAST({sep30}, {lit}) END"
     )
 
 
 def backlog_proceedings_sql(columns: TableColumns, release: dt.date | None) -> str:
-    """SELECT producing :data:`TABLE` (columns :data:`COLUMNS`) for a release date."""
+    """SELECT producing :data:`TABLE` (columns :data:`COLUMNS`) for a release date.
+
+    The windows (start, next start) run on narrow rows of ids and dates, and the case's
+    columns are joined to those; the proceeding's other columns and the lookups are joined
+    once, to their result."""
     dims, joins = dimensions_sql(columns)
+    led = (
+        "SELECT idnproceeding, idncase, start, LEAD(start) OVER (PARTITION BY idncase ORDER BY "
+        "start ASC NULLS LAST, idnproceeding ASC NULLS LAST) AS next_start "
+        f"FROM ({starts_sql(columns, release)}) AS s WHERE start IS NOT NULL"
+    )
+    case_cols = ", ".join(f"cs.{c} AS {c}" for c in CASE_COLUMNS)
+    # ``c``: the narrow row with its case's columns (the names dimensions_sql reads from c).
+    timeline = (
+        "SELECT l.idnproceeding AS idnproceeding, l.start AS start, "
+        f"l.next_start AS next_start, {case_cols} FROM ({led}) AS l "
+        "LEFT JOIN cases AS cs ON cs.idncase = l.idncase"
+    )
     base = (
         f"SELECT p.idnproceeding AS idnproceeding, p.idncase AS idncase, "
-        f"st.start AS start, CAST(p.comp_date AS DATE) AS comp, "
+        f"c.start AS start, c.next_start AS next_start, CAST(p.comp_date AS DATE) AS comp, "
         f"CASE WHEN {code('p.other_comp')} IN {sql_list(ADMIN_CLOSURE_CODES)} "
-        f"THEN 1 ELSE 0 END AS admin_closed, {', '.join(dims)} "
-        f"FROM proceedings AS p JOIN ({starts_sql(columns, release)}) AS st "
-        "ON st.idnproceeding = p.idnproceeding "
-        f"LEFT JOIN cases AS c ON c.idncase = p.idncase "
-        f"{' '.join(joins)} WHERE p.idncase IS NOT NULL"
+        f"THEN 1 ELSE 0 END AS admin_closed, {', '.join(dims)}, "
+        "asy.first_asylum AS first_asylum "
+        f"FROM proceedings AS p JOIN ({timeline}) AS c ON c.idnproceeding = p.idnproceeding "
+        f"{' '.join(joins)} "
+        f"LEFT JOIN ({asylum_filed_sql()}) AS asy ON asy.idncase = p.idncase "
+        "WHERE p.idncase IS NOT NULL"
     )
-    led = (
-        "SELECT b.*, LEAD(start) OVER (PARTITION BY idncase ORDER BY start ASC NULLS LAST, "
-        f"idnproceeding ASC NULLS LAST) AS next_start FROM ({base}) AS b WHERE start IS NOT NULL"
+    ends = "CASE WHEN b.admin_closed = 1 THEN NULL ELSE b.comp END"
+    until = f"COALESCE(LEAST(b.next_start, {ends}), b.next_start, {ends})"
+    closed = "CASE WHEN b.admin_closed = 1 THEN b.comp END"
+    timed = f"SELECT b.*, {until} AS live_until, {closed} AS closed FROM ({base}) AS b"
+    cols = [f"u.{c}" for c in COLUMNS]
+    cols[COLUMNS.index("start_fye")] = f"{grid_date_sql('u.start', release)} AS start_fye"
+    cols[COLUMNS.index("live_until_fye")] = (
+        f"{grid_date_sql('u.live_until', release)} AS live_until_fye"
     )
-    ends = "CASE WHEN l.admin_closed = 1 THEN NULL ELSE l.comp END"
-    until = f"COALESCE(LEAST(l.next_start, {ends}), l.next_start, {ends})"
-    cols = [f"l.{c}" for c in COLUMNS]
-    cols[COLUMNS.index("live_until")] = f"{until} AS live_until"
-    cols[COLUMNS.index("first_asylum")] = "asy.first_asylum AS first_asylum"
-    closed = "CASE WHEN l.admin_closed = 1 THEN l.comp END"
-    cols[COLUMNS.index("start_fye")] = f"{grid_date_sql('l.start', release)} AS start_fye"
-    cols[COLUMNS.index("live_until_fye")] = f"{grid_date_sql(until, release)} AS live_until_fye"
-    cols[COLUMNS.index("closed_fye")] = f"{grid_date_sql(closed, release)} AS closed_fye"
+    cols[COLUMNS.index("closed_fye")] = f"{grid_date_sql('u.closed', release)} AS closed_fye"
     cols[COLUMNS.index("first_asylum_fye")] = (
-        f"{grid_date_sql('asy.first_asylum', release)} AS first_asylum_fye"
+        f"{grid_date_sql('u.first_asylum', release)} AS first_asylum_fye"
     )
-    return (
-        f"SELECT {', '.join(cols)} FROM ({led}) AS l "
-        f"LEFT JOIN ({asylum_filed_sql()}) AS asy ON asy.idncase = l.idncase"
-    )
+    return f"SELECT {', '.join(cols)} FROM ({timed}) AS u"
 
 
 def model_release_date(engine: Any) -> dt.date | None:

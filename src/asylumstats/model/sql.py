@@ -131,6 +131,10 @@ _NAMED = (
 )
 
 
+#: The ``cases`` columns :func:`dimensions_sql` reads (from ``c``).
+CASE_COLUMNS: tuple[str, ...] = ("nat", "lang", "e_28_date", "c_asy_type")
+
+
 def dimensions_sql(columns: TableColumns) -> tuple[list[str], list[str]]:
     """The SELECT items of :data:`DIMENSION_COLUMNS`, from a proceeding ``p`` and its case
     ``c``, and the LEFT JOINs of the lookups that name them (a missing lookup: NULL names)."""
@@ -224,22 +228,29 @@ WHERE a.outcome IS NOT NULL
 """
 
 
-def case_decisions_sql() -> str:
-    """SELECT producing ``asylum_case_decisions``: each case's last asylum decision.
-
-    Latest decision date; ties: grant > denial > other, then the highest IDNPROCEEDINGAPPLN.
-    """
-    cols = ", ".join(DECISION_COLUMNS)
+def case_ranks_sql() -> str:
+    """Per ``asylum_decisions`` row: ``case_rn``, its rank among its case's decisions (1 =
+    the case's last: latest decision date; ties: grant > denial > other, then the highest
+    IDNPROCEEDINGAPPLN). The window runs on the narrow key columns only."""
     return f"""
-SELECT {cols} FROM (
-  SELECT {cols},
-    row_number() OVER (
-      PARTITION BY idncase
-      ORDER BY decision_date DESC,
-               CASE outcome WHEN '{GRANT}' THEN 0 WHEN '{DENIAL}' THEN 1 ELSE 2 END,
-               idnproceedingappln DESC
-    ) AS rn
-  FROM asylum_decisions
-) AS ranked
-WHERE rn = 1
+SELECT idnproceedingappln,
+  row_number() OVER (
+    PARTITION BY idncase
+    ORDER BY decision_date DESC,
+             CASE outcome WHEN '{GRANT}' THEN 0 WHEN '{DENIAL}' THEN 1 ELSE 2 END,
+             idnproceedingappln DESC
+  ) AS case_rn
+FROM asylum_decisions
+"""
+
+
+def case_decisions_sql() -> str:
+    """SELECT producing ``asylum_case_decisions``: each case's last asylum decision
+    (:func:`case_ranks_sql`; ``idnproceedingappln`` is the key of ``applications``)."""
+    cols = ", ".join(f"a.{c}" for c in DECISION_COLUMNS)
+    return f"""
+SELECT {cols}
+FROM asylum_decisions AS a
+JOIN ({case_ranks_sql()}) AS r ON r.idnproceedingappln = a.idnproceedingappln
+WHERE r.case_rn = 1
 """

@@ -27,30 +27,61 @@ app = typer.Typer(
 )
 
 
-#: Command modules in the order ``--help`` lists them: the data's path, then the questions.
-COMMAND_MODULES: tuple[str, ...] = (
-    "sample",
-    "ingest",
-    "rate",
-    "change",
-    "profiles",
-    "appeals",
-    "cohorts",
-    "export",
-    "serve",
-    "fetch",
-    "releases",
-    "diff",
-    "validate",
-    "report",
-)
+#: Each command → the module under ``asylumstats.commands`` that registers it; ``--help`` lists
+#: the modules in this order: the data's path, then the questions.
+COMMANDS: dict[str, str] = {
+    "sample": "sample",
+    "ingest": "ingest",
+    "rate": "rate",
+    "change": "change",
+    **dict.fromkeys(("judge", "court", "nationality", "language"), "profiles"),
+    **dict.fromkeys(("appeals", "wait", "backlog"), "appeals"),
+    "cohorts": "cohorts",
+    "export": "export",
+    "serve": "serve",
+    "fetch": "fetch",
+    "releases": "releases",
+    "diff": "diff",
+    "validate": "validate",
+    "report": "report",
+}
+
+#: Command modules in ``--help``'s order.
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
 
-def _register() -> None:
-    # Importing a command module registers its commands on ``app``.
+def _version(value: bool) -> None:
+    if value:
+        from asylumstats import __version__
+
+        typer.echo(f"asylumstats {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """Asylum outcomes in US immigration courts, from EOIR's public case-data release."""
+
+
+def _register(args: list[str]) -> None:
+    """Import the command modules ``args`` needs: importing one registers its commands on
+    ``app``. A command's run imports only its own module (and that module imports its heavy
+    libraries where it uses them); ``--help``, an unknown command or none import them all,
+    so that the listing and the suggestions are complete; ``--version`` imports none."""
     import importlib
 
-    for name in COMMAND_MODULES:
+    first = args[0] if args else None
+    if first in COMMANDS:
+        modules: tuple[str, ...] = (COMMANDS[first],)
+    elif first == "--version":
+        modules = ()
+    else:
+        modules = COMMAND_MODULES
+    for name in modules:
         importlib.import_module(f"asylumstats.commands.{name}")
 
 
@@ -108,9 +139,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(argv: list[str] | None) -> None:
+    args = sys.argv[1:] if argv is None else argv
     try:
-        _register()
-        app(args=sys.argv[1:] if argv is None else argv, standalone_mode=False)
+        _register(args)
+        app(args=args, standalone_mode=False)
     except KeyboardInterrupt:
         _interrupted()
     except UserError as exc:

@@ -7,8 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-from asylumstats.releases.store import find_release
-
 ENV_VAR = "ASYLUMSTATS_DB"
 
 
@@ -36,5 +34,8 @@ def resolve_db(path: str | Path | None, release: str | None = None) -> Path:
     ``asylumstats releases`` lists them), the file of that release kept beside it."""
     db = Path(path) if path else default_db_path()
     if release and release.strip():
+        # Only ``--release`` reads the kept releases' catalog (and so needs DuckDB).
+        from asylumstats.releases.store import find_release
+
         return find_release(db, release)
     return db

@@ -20,8 +20,6 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-import markdown
-
 from asylumstats.errors import UserError
 from asylumstats.metrics.appeals import appeals_result
 from asylumstats.metrics.backlog import backlog_result
@@ -268,6 +266,8 @@ def build(engine: Engine, s: Subject, current: str | None = None) -> str:
 
 def to_html(md: str) -> str:
     """The Markdown report as one self-contained HTML page."""
+    import markdown  # only the HTML format needs it
+
     body = markdown.markdown(md, extensions=["sane_lists"])
     return (
         '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'

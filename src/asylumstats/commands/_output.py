@@ -1,4 +1,8 @@
-"""Shared output helpers for the query commands: JSON, CSV, Rich tables, notices."""
+"""Shared output helpers for the query commands: JSON, CSV, Rich tables, notices.
+
+Rich is imported where a table is drawn or a terminal gets colour: JSON and CSV output, and
+notices to a pipe, never load it.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,16 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from asylumstats.commands.options import OutputFormat
 from asylumstats.csvcell import csv_cell
 from asylumstats.metrics.dimensions import display_rows
 from asylumstats.metrics.query import is_synthetic
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 SYNTHETIC_NOTICE = (
     "SYNTHETIC DATA: this database was built from a generated sample release, not from EOIR "
@@ -43,9 +48,16 @@ def print_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> None:
 
 
 def notice_if_synthetic(release: dict[str, str]) -> None:
-    """Print the synthetic-data label on stderr when the release is synthetic."""
-    if is_synthetic(release):
+    """Print the synthetic-data label on stderr when the release is synthetic (in bold red
+    on a terminal)."""
+    if not is_synthetic(release):
+        return
+    if sys.stderr.isatty():
+        from rich.console import Console
+
         Console(stderr=True, soft_wrap=True).print(f"[bold red]{SYNTHETIC_NOTICE}[/]")
+    else:  # what Rich writes to a pipe, without loading it
+        say(SYNTHETIC_NOTICE)
 
 
 def release_label(release: dict[str, str]) -> str:
@@ -74,11 +86,19 @@ def display(value: Any) -> str:
     return str(value)
 
 
+def new_table(*headers: str, **options: Any) -> Table:
+    """A Rich table, ``Table(*headers, **options)``: the query commands build every table with
+    it, so that Rich is imported only when a table is drawn."""
+    from rich.table import Table
+
+    return Table(*headers, **options)
+
+
 def rate_table(
     rows: Sequence[dict[str, Any]], keys: Sequence[str], title: str, caption: str
 ) -> Table:
     """A Rich table of rate rows."""
-    table = Table(title=title, caption=caption, caption_justify="left")
+    table = new_table(title=title, caption=caption, caption_justify="left")
     for k in keys:
         table.add_column(k)
     for name in ("grants", "denials", "other", "decisions", "grant rate", "95% CI"):
@@ -100,6 +120,8 @@ def rate_table(
 
 def stdout_console() -> Console:
     """The console for tables on stdout; 200 columns wide when not writing to a terminal."""
+    from rich.console import Console
+
     console = Console()
     if not console.is_terminal:
         console = Console(width=200)
@@ -107,8 +129,9 @@ def stdout_console() -> Console:
 
 
 def say(message: str) -> None:
-    """A notice on stderr (never on stdout, which carries only the data)."""
-    Console(stderr=True, soft_wrap=True).print(message, markup=False, highlight=False)
+    """A notice on stderr (never on stdout, which carries only the data), as it is: no markup,
+    no wrapping."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def print_result(

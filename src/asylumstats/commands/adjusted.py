@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-
-from asylumstats.commands._output import display, interval, pct, print_result
+from asylumstats.commands._output import display, interval, new_table, pct, print_result
 from asylumstats.commands.options import EngineName, OutputFormat, run_on
 from asylumstats.metrics.adjust import AdjustedRateResult, adjusted_rate_result
 from asylumstats.metrics.definitions import Definition
 from asylumstats.metrics.dimensions import key_columns
 from asylumstats.metrics.filters import Filters
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def _p(value: float | None) -> str:
@@ -25,7 +26,7 @@ def adjusted_table(result: AdjustedRateResult, caption: str) -> Table:
     """Raw and adjusted rates side by side (and the court's other judges for judges)."""
     judges = result.key == "judge_code"
     keys = key_columns(result.by)
-    table = Table(
+    table = new_table(
         title=f"Asylum grant rate ({result.definition.name}), raw and adjusted for case mix",
         caption=caption,
         caption_justify="left",
@@ -79,7 +80,7 @@ def print_adjusted(
 def clustered_table(result: Any, caption: str) -> Table:
     """Rates with the Wilson and the family-clustered intervals side by side."""
     keys = key_columns(result.by)
-    table = Table(
+    table = new_table(
         title=f"Asylum grant rate ({result.definition.name}), intervals clustered on the family",
         caption=caption,
         caption_justify="left",

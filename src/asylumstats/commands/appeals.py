@@ -11,13 +11,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from asylumstats.cli import app
-from asylumstats.commands._output import display, interval, pct, print_result, release_label
+from asylumstats.commands._output import (
+    display,
+    interval,
+    new_table,
+    pct,
+    print_result,
+    release_label,
+)
 from asylumstats.commands.options import (
     ByOption,
     DbOption,
@@ -33,6 +39,9 @@ from asylumstats.metrics.backlog import BACKLOG_DIMENSIONS, backlog_result
 from asylumstats.metrics.dimensions import display_rows, key_columns
 from asylumstats.metrics.filters import Filters
 from asylumstats.metrics.wait import MetricResult, wait_result
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 class MetricDefinition(StrEnum):
@@ -63,7 +72,9 @@ def _emit(
 ) -> None:
     def table() -> Table:
         keys = key_columns(result.by)
-        table = Table(title=title, caption=caption, caption_justify="left", title_justify="left")
+        table = new_table(
+            title=title, caption=caption, caption_justify="left", title_justify="left"
+        )
         for k in keys:
             table.add_column(k)
         for name, _ in columns:

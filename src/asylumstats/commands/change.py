@@ -3,13 +3,12 @@ with the Newcombe interval of the difference and a case-mix-adjusted difference.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from asylumstats.cli import app
-from asylumstats.commands._output import display, pct, print_result, release_label
+from asylumstats.commands._output import display, new_table, pct, print_result, release_label
 from asylumstats.commands.options import (
     ByOption,
     DbOption,
@@ -27,6 +26,9 @@ from asylumstats.metrics.definitions import get_definition
 from asylumstats.metrics.dimensions import display_rows, key_columns
 from asylumstats.metrics.filters import Filters, Period
 from asylumstats.web.charts import change_chart, image_format
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 BaseOption = Annotated[
     str,
@@ -69,7 +71,7 @@ def change_caption(result: ChangeResult) -> str:
 
 def change_table(result: ChangeResult) -> Table:
     keys = key_columns(result.by)
-    table = Table(
+    table = new_table(
         title=f"Change in the asylum grant rate ({result.definition.name})",
         caption=change_caption(result),
         caption_justify="left",

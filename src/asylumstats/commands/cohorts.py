@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from asylumstats.cli import app
-from asylumstats.commands._output import interval, pct, print_result, release_label
+from asylumstats.commands._output import interval, new_table, pct, print_result, release_label
 from asylumstats.commands.options import (
     CourtOption,
     DbOption,
@@ -25,10 +24,12 @@ from asylumstats.commands.options import (
     run_on,
     with_release,
 )
-from asylumstats.metrics.cohorts import cohort_curves, cohort_result
 from asylumstats.metrics.definitions import get_definition
 from asylumstats.metrics.filters import Filters
 from asylumstats.metrics.wait import MetricResult
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def _days(value: int | None) -> str:
@@ -38,7 +39,7 @@ def _days(value: int | None) -> str:
 def cohort_table(result: MetricResult) -> Table:
     """Filing-year cohorts as a Rich table."""
     d = result.definition
-    table = Table(
+    table = new_table(
         title="Asylum applications by filing year (cohorts)",
         caption=(
             f"Unit: a case with an asylum application, by the fiscal year of its first filing; "
@@ -75,7 +76,7 @@ def cohort_table(result: MetricResult) -> Table:
 
 def curves_table(result: MetricResult) -> Table:
     """Cumulative-incidence curves as a Rich table."""
-    table = Table(
+    table = new_table(
         title="Cumulative incidence since filing, by filing year (Aalen-Johansen)",
         caption=(
             "Share of a filing year's asylum applications granted / denied / otherwise "
@@ -120,6 +121,9 @@ def cohorts(
     """Asylum applications by filing year: outcomes, pending, waits including pending cases.
 
     --fy, --from and --to select filing dates here."""
+    # The cohort metrics (NumPy) are imported when they run, not when the command is listed.
+    from asylumstats.metrics.cohorts import cohort_curves, cohort_result
+
     filters = Filters.parse(fy, date_from, date_to, judge, court, nationality)
     if curves:
         result = run_on(db, engine, cohort_curves, filters, get_definition(definition))

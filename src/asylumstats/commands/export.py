@@ -10,7 +10,6 @@ import typer
 
 from asylumstats.cli import app
 from asylumstats.commands.options import DbOption, with_release
-from asylumstats.engines.parquet import export_parquet
 from asylumstats.paths import resolve_db
 
 
@@ -23,5 +22,7 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the data tables, lookups and model tables as Parquet files."""
+    from asylumstats.engines.parquet import export_parquet  # DuckDB, when it runs
+
     files = export_parquet(resolve_db(db), parquet)
     print(f"Wrote {len(files)} tables to {parquet}.", file=sys.stderr)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from asylumstats.cli import app
 from asylumstats.commands._output import (
     display,
     interval,
+    new_table,
     notice_if_synthetic,
     pct,
     print_json,
@@ -32,6 +31,10 @@ from asylumstats.metrics.definitions import get_definition
 from asylumstats.metrics.dimensions import court_label, display_rows
 from asylumstats.metrics.filters import Filters
 from asylumstats.metrics.profiles import PROFILES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 PROFILE_FORMATS = ("table", "json")
 ProfileFormatOption = Annotated[
@@ -57,7 +60,7 @@ def _rate_cells(row: dict[str, Any] | None) -> list[str]:
 
 
 def _rows_table(title: str, rows: list[dict[str, Any]], keys: list[str]) -> Table:
-    table = Table(title=title, title_justify="left")
+    table = new_table(title=title, title_justify="left")
     for k in keys:
         table.add_column(k)
     for name in _RATE_COLUMNS:
@@ -90,7 +93,7 @@ def render(profile: dict[str, Any], console: Console) -> None:
         highlight=False,
         markup=True,
     )
-    summary = Table(title="Overall", title_justify="left")
+    summary = new_table(title="Overall", title_justify="left")
     summary.add_column("")
     for name in _RATE_COLUMNS:
         summary.add_column(name, justify="right")
@@ -105,7 +108,7 @@ def render(profile: dict[str, Any], console: Console) -> None:
     console.print(summary)
     share = profile.get("represented_share")
     console.print(f"Represented: {pct(share)} of decisions.")
-    years = Table(title="By fiscal year", title_justify="left")
+    years = new_table(title="By fiscal year", title_justify="left")
     years.add_column("fiscal_year")
     comps = [c for c in ("court", "nation") if any(c in y for y in profile["by_fiscal_year"])]
     for who in ("this", *comps):

@@ -99,6 +99,25 @@ def histogram_quantile_sql(value: str, percent: int) -> str:
     )
 
 
+def direct_quantiles(engine: Engine) -> bool:
+    """Whether the engine's own quantile aggregate gives the nearest-rank quantile.
+
+    DuckDB's ``quantile_disc(x, q)`` is the value of rank ``max(1, ceil(q * n))`` among the
+    ``n`` non-NULL values: the smallest ``v`` with ``(values <= v) * 100 >= percent * n``,
+    for the quartiles (q = 0.25, 0.5, 0.75, exact in binary). One aggregate over the rows then
+    replaces the histogram and its running count, whose window was most of these queries'
+    time. sqlglot writes it for Spark as the approximate ``percentile_approx``, so on Spark the
+    quantiles still come from :func:`cumulative_sql`.
+    """
+    return engine.name == "duckdb"
+
+
+def quantile_sql(value: str, percent: int) -> str:
+    """The nearest-rank ``percent`` quantile of ``value`` (NULLs left out) as a DuckDB aggregate
+    (see :func:`direct_quantiles`)."""
+    return f"quantile_disc({value}, {percent / 100!r})"
+
+
 def appeals_sql(
     engine: Engine, table: str, dims: Sequence[Dimension], filters: Filters, release: Any
 ) -> tuple[str, list[Any]]:
@@ -106,9 +125,12 @@ def appeals_sql(
 
     Reads ``decision_appeals`` (one row per grant or denial with its appeal; the SQL inline
     when a database predates the table): the case definition (``table``
-    ``asylum_case_decisions``) keeps each case's last decision. Per group the decisions are
-    first counted per outcome, appeal state and days to the BIA decision: a histogram, so the
-    exact quantiles need a window over distinct day counts only, not over every decision.
+    ``asylum_case_decisions``) keeps each case's last decision. On DuckDB the counts come from
+    the decisions counted per outcome and appeal state (a few rows per group) and the exact
+    quantiles from the engine's aggregate over the decisions with a time to the BIA decision
+    (:func:`direct_quantiles`), joined by group; on Spark the decisions are counted per outcome,
+    appeal state and days to the BIA decision: a histogram, so the exact quantiles need a
+    window over distinct day counts only, not over every decision.
     """
     keys = key_columns(dims)
     where, params = filters.where()
@@ -124,12 +146,23 @@ def appeals_sql(
         f"AND {ok} THEN {days_sql('decision_date', 'bia_date')} END AS days "
         f"FROM {decisions_source(engine)} AS d" + (f" WHERE {' AND '.join(parts)}" if parts else "")
     )
-    histogram = (
-        f"SELECT {', '.join([*keys, *state, 'days'])}, COUNT(*) AS n FROM ({base}) AS b "
-        f"GROUP BY {', '.join([*keys, *state, 'days'])}"
-    )
-    ranked = cumulative_sql(histogram, [*keys, "outcome"], [("days", "n")])
-    aggs = []
+    group = f" GROUP BY {', '.join(keys)}" if keys else ""
+    direct = direct_quantiles(engine)
+    if direct:  # the counts from a histogram without the days: a few rows per group
+        timed = "timed"
+        rows = (
+            f"SELECT {', '.join([*keys, *state])}, days IS NOT NULL AS timed, COUNT(*) AS n "
+            f"FROM ({base}) AS b GROUP BY {', '.join([*keys, *state, 'timed'])}"
+        )
+    else:  # with the days, and their running count for the quantiles
+        timed = "days IS NOT NULL"
+        histogram = (
+            f"SELECT {', '.join([*keys, *state, 'days'])}, COUNT(*) AS n FROM ({base}) AS b "
+            f"GROUP BY {', '.join([*keys, *state, 'days'])}"
+        )
+        rows = cumulative_sql(histogram, [*keys, "outcome"], [("days", "n")])
+    aggs: list[str] = []
+    quantiles: list[str] = []
     for party, (outcome, _, _) in DIRECTIONS.items():
         mine = f"outcome = '{outcome}'"
 
@@ -142,14 +175,25 @@ def appeals_sql(
             count(" AND case_appealed = 1", f"{party}_case_appealed"),
         ]
         aggs += [count(f" AND bia_outcome = '{o}'", f"{party}_bia_{o}") for o in BIA_OUTCOMES]
-        aggs.append(count(" AND days IS NOT NULL", f"{party}_days_count"))
-        aggs += [
-            f"MIN(CASE WHEN {mine} AND days IS NOT NULL AND days__cum * 100 >= {pct} * days__n "
-            f"THEN days END) AS {party}_days_{q}"
+        aggs.append(count(f" AND {timed}", f"{party}_days_count"))
+        quantiles += [
+            f"{quantile_sql(f'CASE WHEN {mine} THEN days END', pct)} AS {party}_days_{q}"
+            if direct
+            else f"MIN(CASE WHEN {mine} AND days IS NOT NULL AND days__cum * 100 >= {pct} * "
+            f"days__n THEN days END) AS {party}_days_{q}"
             for q, pct in APPEAL_QUANTILES
         ]
-    group = f" GROUP BY {', '.join(keys)}" if keys else ""
-    return f"SELECT {', '.join([*keys, *aggs])} FROM ({ranked}) AS r{group}", params
+    if not direct:
+        return f"SELECT {', '.join([*keys, *aggs, *quantiles])} FROM ({rows}) AS r{group}", params
+    # The quantiles from the decisions with a time to the BIA decision only, joined by group.
+    counts = f"SELECT {', '.join([*keys, *aggs])} FROM ({rows}) AS r{group}"
+    times = (
+        f"SELECT {', '.join([*keys, *quantiles])} FROM ({base}) AS b WHERE days IS NOT NULL" + group
+    )
+    picked = ", ".join(f"t.{q.rsplit(' AS ', 1)[1]}" for q in quantiles)
+    on = " AND ".join(f"c.{k} IS NOT DISTINCT FROM t.{k}" for k in keys)
+    join = f"LEFT JOIN ({times}) AS t ON {on}" if keys else f"CROSS JOIN ({times}) AS t"
+    return f"SELECT c.*, {picked} FROM ({counts}) AS c {join}", params + params
 
 
 def appeals_result(

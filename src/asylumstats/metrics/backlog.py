@@ -22,7 +22,12 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from asylumstats.errors import UserError
-from asylumstats.metrics.appeals import cumulative_sql, histogram_quantile_sql
+from asylumstats.metrics.appeals import (
+    cumulative_sql,
+    direct_quantiles,
+    histogram_quantile_sql,
+    quantile_sql,
+)
 from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, key_columns, parse_dimensions
 from asylumstats.metrics.filters import Filters, check_codes, parse_date
 from asylumstats.metrics.query import release_info, sort_rows
@@ -124,6 +129,7 @@ def backlog_sql(
     filters: Filters,
     case_types: Sequence[str],
     grid: bool = False,
+    direct: bool = False,
 ) -> tuple[str, list[Any]]:
     """``(sql, params)`` of the grouped backlog at each of ``dates`` ((date, fiscal year)).
 
@@ -133,7 +139,9 @@ def backlog_sql(
     group, start and grid dates (``*_fye``), then those counts are spread over the years. The
     nearest-rank median age is taken from a histogram (pending cases per group, date and age
     in days) with a running count, which picks the very value a ``row_number()`` over every
-    pending case would.
+    pending case would. With ``direct`` (an engine whose quantile aggregate is the
+    nearest-rank one, :func:`~asylumstats.metrics.appeals.direct_quantiles`) and no grid, one
+    aggregate over the rows counting at each date gives everything instead.
     """
     params: list[Any] = []
     keys = [k for k in key_columns(dims) if k != "fiscal_year"]
@@ -191,6 +199,18 @@ def backlog_sql(
         + (f" WHERE {' AND '.join(parts)}" if parts else "")
     )
     group_cols = [*key_columns(dims), "at_date"]
+    if direct and not grid:  # every row weighs 1: the quantile straight from the rows
+        aggs = [
+            "CAST(SUM(is_pending) AS BIGINT) AS pending",
+            "CAST(SUM(1 - is_pending) AS BIGINT) AS administratively_closed",
+            f"{quantile_sql('age', 50)} AS median_age_days",
+            *_bucket_sums("1"),
+        ]
+        sql = (
+            f"SELECT {', '.join([*group_cols, *aggs])} FROM ({selected}) AS s "
+            f"GROUP BY {', '.join(group_cols)}"
+        )
+        return sql, params
     part_cols = [*keys, "at_date"]
     histogram = (
         f"SELECT {', '.join(group_cols)}, age, "
@@ -203,15 +223,22 @@ def backlog_sql(
         "SUM(n_pending) AS pending",
         "SUM(n_closed) AS administratively_closed",
         f"{histogram_quantile_sql('age', 50)} AS median_age_days",
+        *_bucket_sums("n_pending"),
     ]
-    for name, low, high in AGE_BUCKETS:
-        cond = f"age >= {low}" + (f" AND age < {high}" if high is not None else "")
-        aggs.append(f"SUM(CASE WHEN {cond} THEN n_pending ELSE 0 END) AS {name}")
     sql = (
         f"SELECT {', '.join([*group_cols, *aggs])} FROM ({ranked}) AS r "
         f"GROUP BY {', '.join(group_cols)}"
     )
     return sql, params
+
+
+def _bucket_sums(weight: str) -> list[str]:
+    """Per age bucket, the sum of ``weight`` over the rows whose age falls in it."""
+    out = []
+    for name, low, high in AGE_BUCKETS:
+        cond = f"age >= {low}" + (f" AND age < {high}" if high is not None else "")
+        out.append(f"SUM(CASE WHEN {cond} THEN {weight} ELSE 0 END) AS {name}")
+    return out
 
 
 def without_start(engine: Any, source: str) -> int:
@@ -314,7 +341,9 @@ def backlog_result(
     by_fy = any(d.name == "fiscal_year" for d in dims)
     source = backlog_source(engine, release)
     dates = backlog_dates(engine, by_fy, day, f, release, source)
-    sql, params = backlog_sql(source, dims, dates, f, types, grid=by_fy)
+    sql, params = backlog_sql(
+        source, dims, dates, f, types, grid=by_fy, direct=direct_quantiles(engine)
+    )
     keys = key_columns(dims)
     fields = backlog_fields(dims)
     rows = []

@@ -35,7 +35,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from asylumstats.metrics.change_model import PeriodCells, adjusted_differences
 from asylumstats.metrics.definitions import Definition, get_definition, plausible_sql
 from asylumstats.metrics.dimensions import DIMENSIONS, Dimension, key_columns, parse_dimensions
 from asylumstats.metrics.filters import Filters, Period, check_codes
@@ -165,6 +164,9 @@ def _adjusted_by_group(
     ok: str,
 ) -> dict[tuple[Any, ...], tuple[float, float, float] | None]:
     """Per group (its code values): the adjusted difference and its interval, or None."""
+    # The model (NumPy) is imported only for --adjust: a plain change needs neither.
+    from asylumstats.metrics.change_model import PeriodCells, adjusted_differences
+
     columns: list[str] = []
     sides: list[list[tuple[Any, ...]]] = []
     for span in spans:

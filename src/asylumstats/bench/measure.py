@@ -86,23 +86,28 @@ def run_process(
     cwd: str | Path | None = None,
     timeout: float | None = None,
     poll_interval: float = 0.25,
+    discard_stdout: bool = False,
 ) -> ProcessRun:
-    """Run ``argv`` to completion; return its wall time, peak RSS and output."""
+    """Run ``argv`` to completion; return its wall time, peak RSS and output.
+
+    With ``discard_stdout`` the child writes its standard output to the null device (as
+    ``> /dev/null`` would), for a tool whose output is the data itself."""
     argv = [str(a) for a in argv]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=cwd)
+        sink = subprocess.DEVNULL if discard_stdout else out
+        proc = subprocess.Popen(argv, stdout=sink, stderr=err, env=env, cwd=cwd)
         poller = _TreePoller(proc.pid, poll_interval)
         poller.start()
         timer = None
         if timeout is not None:
-            timer = threading.Timer(timeout, _kill_tree, args=(proc.pid,))
+            timer = threading.Timer(timeout, kill_tree, args=(proc.pid,))
             timer.daemon = True
             timer.start()
         try:
             _, status, rusage = os.wait4(proc.pid, 0)  # blocks; exact end time and peak RSS
         except BaseException:  # Ctrl-C: never leave the child running
-            _kill_tree(proc.pid)
+            kill_tree(proc.pid)
             os.waitpid(proc.pid, 0)
             proc.returncode = -9
             raise
@@ -131,7 +136,7 @@ def run_process(
     )
 
 
-def _kill_tree(pid: int) -> None:
+def kill_tree(pid: int) -> None:
     try:
         root = psutil.Process(pid)
         procs = [*root.children(recursive=True), root]

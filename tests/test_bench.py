@@ -436,6 +436,19 @@ def test_run_process_measures_the_child() -> None:
     assert bad.returncode == 3
 
 
+def test_run_process_peak_is_the_childs_not_the_benchmarks() -> None:
+    """Linux carries the high-water mark across exec: a child forked from a big benchmark
+    process would report the benchmark's peak. The launcher keeps it out."""
+    big = bytearray(400 * 1024 * 1024)
+    big[::4096] = b"x" * len(big[::4096])  # touched: resident
+    r = run_process([sys.executable, "-c", "print('ok')"])
+    assert r.ok() and r.stdout.strip() == "ok"
+    assert 0 < r.peak_rss_mib < 100
+    del big
+    missing = run_process(["no-such-tool-in-the-bench"])
+    assert missing.returncode == 1 and "FileNotFoundError" in missing.stderr
+
+
 def test_run_process_timeout_kills() -> None:
     r = run_process([sys.executable, "-c", "import time; time.sleep(30)"], timeout=1.0)
     assert r.returncode != 0 and r.wall_s < 20

@@ -538,7 +538,8 @@ def _web_md(w: dict[str, Any] | None, add: Any) -> None:
         f"the end; start-up {w.get('startup_s', 0):.1f} s); {w['requests']} requests per "
         "phase from httpx clients on the same machine. *Sequential*: one at a time over "
         "distinct URLs (the first pass misses the app's result cache). *Concurrent*: "
-        f"{levels} clients, each on its own connection, over the same URL sequence."
+        f"{levels} clients, each on its own connection, over the same URL sequence (those "
+        "the sequential phase asked are answered from the app's result cache)."
     )
     add("")
     add("| endpoint | phase | distinct URLs | p50 ms | p95 ms | max ms | req/s | errors |")

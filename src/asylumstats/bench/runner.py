@@ -189,7 +189,8 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             "The machine may be shared (other engineers' tests, builds): absolute times are "
             "noisy, ratios measured in the same run less so.",
             "Every ingest figure is a whole process (interpreter start and imports included); "
-            "peak RSS is the kernel's high-water mark of the largest single process (wait4).",
+            "peak RSS is the kernel's high-water mark of the largest single process (wait4, "
+            "reaped by a bare launcher so that the benchmark's own peak is not counted).",
         ],
     }
     cache = args.cache.resolve()

@@ -3,8 +3,11 @@
 ``python -m asylumstats.bench.baselines duckdb OUT.duckdb FILE.csv [FILE.csv …]`` loads each
 file with DuckDB's plain lossy reader into a table named after the file's stem;
 ``python -m asylumstats.bench.baselines pandas OUT.parquet FILE.csv`` reads one file with pandas
-and writes Parquet. Each prints one JSON line ``{"rows": {stem: n}}`` when done. This module
-imports nothing from asylumstats, so a timed run pays only for the tool itself.
+and writes Parquet; ``python -m asylumstats.bench.baselines polars OUTDIR FILE.csv [FILE.csv …]``
+scans each file lazily with Polars and sinks it to ``OUTDIR/<stem>.parquet`` (a load: every
+column parsed and written, as DuckDB writes its table — a bare ``count`` would let Polars skip
+the parsing). Each prints one JSON line ``{"rows": {stem: n}}`` when done. This module imports
+nothing from asylumstats, so a timed run pays only for the tool itself.
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ from pathlib import Path
 DUCKDB_READ = (
     "read_csv(?, delim = '\\t', quote = '', header = true, all_varchar = true, "
     "ignore_errors = true, null_padding = true)"
+)
+
+#: Polars' lazy lossy scan of a release table (all columns as strings), sunk to Parquet.
+POLARS_READ = (
+    "scan_csv(separator='\\t', quote_char=None, infer_schema=False, ignore_errors=True, "
+    "truncate_ragged_lines=True, encoding='utf8-lossy').sink_parquet()"
 )
 
 #: pandas' usual reading of a release table (the one that survives its quirks).
@@ -56,14 +65,36 @@ def pandas_load(out: Path, file: Path) -> dict[str, int]:
     return {file.stem: len(df)}
 
 
+def polars_load(out: Path, files: list[Path]) -> dict[str, int]:
+    import polars as pl
+
+    out.mkdir(parents=True, exist_ok=True)
+    rows: dict[str, int] = {}
+    for f in files:
+        target = out / f"{f.stem}.parquet"
+        pl.scan_csv(
+            f,
+            separator="\t",
+            quote_char=None,
+            infer_schema=False,
+            ignore_errors=True,
+            truncate_ragged_lines=True,
+            encoding="utf8-lossy",
+        ).sink_parquet(target)
+        rows[f.stem] = int(pl.scan_parquet(target).select(pl.len()).collect().item())
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m asylumstats.bench.baselines")
-    parser.add_argument("tool", choices=("duckdb", "pandas"))
+    parser.add_argument("tool", choices=("duckdb", "pandas", "polars"))
     parser.add_argument("out", type=Path)
     parser.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args(argv)
     if args.tool == "duckdb":
         rows = duckdb_load(args.out, args.files)
+    elif args.tool == "polars":
+        rows = polars_load(args.out, args.files)
     else:
         if len(args.files) != 1:
             parser.error("pandas reads exactly one file")

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from asylumstats.ingest.tables import DATA_TABLES
+from asylumstats.ingest.tables import ALL_DATA_TABLES
 
 #: Cases in a national-size release (A_TblCase of the 2026 releases: 12.5–12.7 M rows).
 NATIONAL_CASES = 12_700_000
@@ -33,10 +33,17 @@ def cases_for(scale: float) -> int:
     return max(50, round(NATIONAL_CASES * scale))
 
 
-def cache_key(scale: float, seed: int) -> str:
+def scale_for(cases: int) -> float:
+    """The fraction of national size that ``cases`` cases are (1 M cases = 0.07874)."""
+    return cases / NATIONAL_CASES
+
+
+def cache_key(scale: float, seed: int, cases: int | None = None) -> str:
+    """The cache entry's name: by scale, or by the exact number of cases when one was asked."""
     from asylumstats import __version__
 
-    return f"scale{scale:g}-seed{seed}-v{__version__}"
+    size = f"scale{scale:g}" if cases is None else f"cases{cases}"
+    return f"{size}-seed{seed}-v{__version__}"
 
 
 @dataclass
@@ -148,7 +155,7 @@ def _describe(unpacked: Path) -> list[TableFile]:
 
     out: list[TableFile] = []
     with open_release(unpacked) as rel:
-        for spec in DATA_TABLES:
+        for spec in ALL_DATA_TABLES:
             member = rel.tables.get(spec.stem)
             if member is None:
                 continue
@@ -166,9 +173,12 @@ def _top(unpacked_root: Path) -> Path:
     return unpacked_root
 
 
-def prepare(cache_dir: Path, scale: float, seed: int, log: Any = print) -> Dataset:
-    """Return the cached release for (scale, seed, version), generating it when missing."""
-    key = cache_key(scale, seed)
+def prepare(
+    cache_dir: Path, scale: float, seed: int, log: Any = print, cases: int | None = None
+) -> Dataset:
+    """Return the cached release for (scale or cases, seed, version), generating it when
+    missing. The data tables are described afresh each time (every table ingest loads)."""
+    key = cache_key(scale, seed, cases)
     folder = cache_dir / key
     meta = folder / "meta.json"
     if meta.is_file():
@@ -178,12 +188,14 @@ def prepare(cache_dir: Path, scale: float, seed: int, log: Any = print) -> Datas
         if Path(ds.zip_path).is_file() and Path(ds.unpacked).is_dir():
             ds.reused = True
             ds.generate_s = ds.extract_s = None
+            ds.tables = _describe(Path(ds.unpacked))
             log(f"reusing the cached release {folder}")
             return ds
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    cases = cases_for(scale)
+    if cases is None:
+        cases = cases_for(scale)
     zip_path = folder / "release.zip"
     started = time.perf_counter()
     generator, summary = _generate(zip_path, cases, seed, log)

@@ -1,16 +1,20 @@
-"""Ingest benchmark: our lossless ingest against DuckDB's and pandas' lossy readers, paired.
+"""Ingest benchmark: our lossless ingest against DuckDB's, Polars' and pandas' lossy readers
+and against decompression alone (``7z x -so``), paired.
 
-Every method is a whole process (interpreter start and imports included), run on files in the
-page cache, in rounds that alternate the methods (``shared/ingest-performance.md``: the
-machine's speed drifts, so ratios are taken per round and their median reported). Afterwards,
-outside the timings, each baseline's output is checked: rows kept against ``Count.txt`` and
-rows *misplaced* — a kept row with a value its column cannot hold (an id or date that does not
-parse, a code too long or off its pattern), which is what a tab-shifted row looks like once a
-reader has silently kept it — plus the kept keys that are not among the keys we loaded.
+Every method is a whole process (interpreter start and imports included), run on the same files
+(every data table of the release) in the page cache, in rounds that alternate the methods
+(``shared/ingest-performance.md``: the machine's speed drifts, so time ratios are taken per
+round and their median reported). An anchor whose tool is missing (7-Zip, Polars) is skipped
+with the reason. Afterwards, outside the timings, each lossy reader's output is checked: rows
+kept against ``Count.txt`` and rows *misplaced* — a kept row with a value its column cannot hold
+(an id or date that does not parse, a code too long or off its pattern), which is what a
+tab-shifted row looks like once a reader has silently kept it — plus the kept keys that are not
+among the keys we loaded. Every data table has its column rules, so all of them are checked.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import statistics
@@ -27,6 +31,21 @@ from asylumstats.ingest.tables import BY_STEM, Column, TableSpec
 MB = 1_000_000
 #: pandas needs about 3.7× the table's bytes (measured); plus the interpreter.
 PANDAS_BYTES_FACTOR = 3.7
+#: 7-Zip's command names, the first found is used.
+SEVEN_ZIP_NAMES = ("7z", "7zz", "7za")
+#: Every ingest method and anchor, in the order each round runs them.
+METHODS = ("duckdb", "ours_folder", "ours_zip", "7z", "polars", "pandas")
+#: The lossy readers whose output is checked for rows kept, lost and misplaced.
+BASELINES = ("duckdb", "polars", "pandas")
+#: (ours, other) pairs whose time ratio is reported.
+RATIO_PAIRS: tuple[tuple[str, str], ...] = (
+    ("ours_folder", "duckdb"),
+    ("ours_zip", "duckdb"),
+    ("ours_zip", "7z"),
+    ("ours_folder", "7z"),
+    ("ours_folder", "polars"),
+    ("ours_folder", "pandas"),
+)
 
 
 def _q(name: str) -> str:
@@ -105,8 +124,11 @@ def check_table(con: Any, relation: str, spec: TableSpec, ours_db: str | None) -
     }
     key_src = matched.get(spec.key)
     if ours_db is not None and key_src is not None:
-        key = spec.column(spec.key).db_name
-        k = f"TRY_CAST(trim(replace(b.{_q(key_src)}, chr(0), '')) AS BIGINT)"
+        key_col = spec.column(spec.key)
+        key = key_col.db_name
+        k = f"trim(replace(b.{_q(key_src)}, chr(0), ''))"
+        if key_col.kind == "id":
+            k = f"TRY_CAST({k} AS BIGINT)"  # ids are numbers in ours; codes stay text
         unmatched = con.execute(
             f"SELECT count(*) FROM {relation} AS b WHERE NOT EXISTS "
             f"(SELECT 1 FROM ours.{_q(spec.db_name)} AS o WHERE o.{_q(key)} = {k})"
@@ -115,10 +137,11 @@ def check_table(con: Any, relation: str, spec: TableSpec, ours_db: str | None) -
     return result
 
 
-def analyse_baseline(
-    kind: str, output: Path, stems: list[str], ours_db: Path | None
-) -> dict[str, dict[str, Any]]:
-    """Per table: rows kept, misplaced and keys not in ours, of a DuckDB or pandas output."""
+def analyse_baseline(relations: dict[str, str], ours_db: Path | None) -> dict[str, dict[str, Any]]:
+    """Per table: rows kept, misplaced and keys not in ours, of a baseline's output.
+
+    ``relations`` maps each table's stem to the baseline's output for it: a DuckDB database file
+    (the table named after the stem) or a Parquet file (``*.parquet``)."""
     import duckdb
 
     con = duckdb.connect()
@@ -127,14 +150,17 @@ def analyse_baseline(
             con.execute(f"ATTACH {_sql_str(str(ours_db))} AS ours (READ_ONLY)")
         else:
             ours_db = None
-        if kind == "duckdb":
-            con.execute(f"ATTACH {_sql_str(str(output))} AS base (READ_ONLY)")
+        attached: dict[str, str] = {}
         out: dict[str, dict[str, Any]] = {}
-        for stem in stems:
+        for stem, output in relations.items():
             spec = BY_STEM[stem.lower()]
-            relation = (
-                f"base.{_q(stem)}" if kind == "duckdb" else f"read_parquet({_sql_str(str(output))})"
-            )
+            if output.endswith(".parquet"):
+                relation = f"read_parquet({_sql_str(output)})"
+            else:
+                if output not in attached:
+                    attached[output] = f"base{len(attached)}"
+                    con.execute(f"ATTACH {_sql_str(output)} AS {attached[output]} (READ_ONLY)")
+                relation = f"{attached[output]}.{_q(stem)}"
             out[stem] = check_table(con, relation, spec, str(ours_db) if ours_db else None)
         return out
     finally:
@@ -152,6 +178,27 @@ def _remove_db(path: Path) -> None:
             shutil.rmtree(p)
         elif p.exists():
             p.unlink()
+
+
+def seven_zip() -> str | None:
+    """The 7-Zip command on this machine (``7z``, else ``7zz`` or ``7za``), or None."""
+    for name in SEVEN_ZIP_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def anchor_skips() -> dict[str, str]:
+    """Anchors that cannot run here, with the reason (7-Zip or Polars missing)."""
+    skips: dict[str, str] = {}
+    if seven_zip() is None:
+        skips["7z"] = (
+            "skipped: 7-Zip is not installed (none of " + ", ".join(SEVEN_ZIP_NAMES) + " on PATH)"
+        )
+    if importlib.util.find_spec("polars") is None:
+        skips["polars"] = "skipped: polars is not installed (pip install polars, or the dev extra)"
+    return skips
 
 
 def _method_result(
@@ -175,10 +222,36 @@ def _method_result(
     }
 
 
+def time_ratios(
+    runs: dict[str, list[ProcessRun]], bytes_by_method: dict[str, int]
+) -> dict[str, float | None]:
+    """Per pair of :data:`RATIO_PAIRS`: the median over rounds of ours' time ÷ the other's.
+
+    Both read the same bytes except pandas (one table), whose ratio is per MB of text read.
+    Below 1 means ours took less time."""
+    out: dict[str, float | None] = {}
+    for ours_key, base_key in RATIO_PAIRS:
+        per_round = []
+        for o, b in zip(runs.get(ours_key, []), runs.get(base_key, []), strict=False):
+            if o.ok() and b.ok() and b.wall_s > 0:
+                o_per = o.wall_s / bytes_by_method[ours_key]
+                b_per = b.wall_s / bytes_by_method[base_key]
+                per_round.append(o_per / b_per)
+        out[f"{ours_key}/{base_key}"] = statistics.median(per_round) if per_round else None
+    return out
+
+
+def _log_run(log: Any, label: str, r: ProcessRun) -> None:
+    log(
+        f"  {label}: {r.wall_s:.1f} s, peak {r.peak_rss_mib:,.0f} MiB"
+        + ("" if r.ok() else f" FAILED: {_tail(r.stderr)}")
+    )
+
+
 def run_ingest(
     ds: Dataset, work: Path, repeat: int, pandas_limit_gb: float, log: Any = print
 ) -> dict[str, Any]:
-    """Run every ingest method ``repeat`` times, alternating; then check the outputs."""
+    """Run every ingest method and anchor ``repeat`` times, alternating; check the outputs."""
     work.mkdir(parents=True, exist_ok=True)
     unpacked = Path(ds.unpacked)
     files = [Path(t.path) for t in ds.tables]
@@ -191,24 +264,27 @@ def run_ingest(
     ours_dir_db = work / "ours-folder.duckdb"
     duck_db = work / "duckdb-lossy.duckdb"
     pandas_out = work / "pandas.parquet"
+    polars_out = work / "polars"
 
     est_pandas = PANDAS_BYTES_FACTOR * pandas_table.bytes + 300 * MB
     avail = psutil.virtual_memory().available
     limit = min(pandas_limit_gb * 1e9, 0.5 * avail)
-    pandas_skip = None
+    skips = anchor_skips()
     if est_pandas > limit:
-        pandas_skip = (
+        skips["pandas"] = (
             f"skipped: pandas would need about {est_pandas / 1e9:.1f} GB for "
             f"{pandas_table.stem} ({pandas_table.bytes / 1e9:.2f} GB of text; 3.7× measured), "
             f"above the limit of {limit / 1e9:.1f} GB (--pandas-limit-gb, half the free RAM)"
         )
-
-    methods: dict[str, list[ProcessRun]] = {
-        "ours_folder": [],
-        "ours_zip": [],
-        "duckdb": [],
-        "pandas": [],
+    baseline = [sys.executable, "-m", "asylumstats.bench.baselines"]
+    # The other tools, in the order they run in every round (after DuckDB and ours).
+    others: dict[str, tuple[list[str], Path | None, bool]] = {
+        "7z": ([seven_zip() or "7z", "x", "-so", ds.zip_path], None, True),
+        "polars": ([*baseline, "polars", str(polars_out), *map(str, files)], polars_out, False),
+        "pandas": ([*baseline, "pandas", str(pandas_out), pandas_table.path], pandas_out, False),
     }
+
+    methods: dict[str, list[ProcessRun]] = {key: [] for key in METHODS}
     ours_json: dict[str, Any] = {}
     cli = _cli()
     for round_no in range(repeat):
@@ -216,21 +292,9 @@ def run_ingest(
         warm_page_cache([Path(ds.zip_path), *files])
         # Reference first in every round, as in ingest-performance.md.
         _remove_db(duck_db)
-        r = run_process(
-            [
-                sys.executable,
-                "-m",
-                "asylumstats.bench.baselines",
-                "duckdb",
-                str(duck_db),
-                *map(str, files),
-            ]
-        )
+        r = run_process([*baseline, "duckdb", str(duck_db), *map(str, files)])
         methods["duckdb"].append(r)
-        log(
-            f"  duckdb lossy: {r.wall_s:.1f} s, peak {r.peak_rss_mib:,.0f} MiB"
-            + ("" if r.ok() else f" FAILED: {_tail(r.stderr)}")
-        )
+        _log_run(log, "duckdb lossy", r)
 
         for key, source, target in (
             ("folder", str(unpacked), ours_dir_db),
@@ -241,10 +305,7 @@ def run_ingest(
             _remove_db(fresh)
             r = run_process([*cli, "ingest", source, "--db", str(fresh), "--json"])
             methods[f"ours_{key}"].append(r)
-            log(
-                f"  ours ({key}): {r.wall_s:.1f} s, peak {r.peak_rss_mib:,.0f} MiB"
-                + ("" if r.ok() else f" FAILED: {_tail(r.stderr)}")
-            )
+            _log_run(log, f"ours ({key})", r)
             if r.ok() and fresh.is_file():
                 ours_json[key] = _parse_json(r.stdout)
                 _remove_db(target)
@@ -252,78 +313,88 @@ def run_ingest(
             else:
                 _remove_db(fresh)
 
-        if pandas_skip is None:
-            if pandas_out.exists():
-                pandas_out.unlink()
-            r = run_process(
-                [
-                    sys.executable,
-                    "-m",
-                    "asylumstats.bench.baselines",
-                    "pandas",
-                    str(pandas_out),
-                    pandas_table.path,
-                ]
-            )
-            methods["pandas"].append(r)
-            log(
-                f"  pandas ({pandas_table.stem}): {r.wall_s:.1f} s, "
-                f"peak {r.peak_rss_mib:,.0f} MiB"
-                + ("" if r.ok() else f" FAILED: {_tail(r.stderr)}")
-            )
+        for key, (argv, output, discard) in others.items():
+            if key in skips:
+                continue
+            if output is not None:
+                _remove_db(output)
+            r = run_process(argv, discard_stdout=discard)
+            methods[key].append(r)
+            _log_run(log, key if key != "pandas" else f"pandas ({pandas_table.stem})", r)
 
-    pandas_rows = pandas_table.count_txt or 0
-    results = {
-        "ours_zip": _method_result(
-            "asylumstats ingest (lossless)",
-            "release zip (all tables)",
-            all_bytes,
-            all_rows,
-            methods["ours_zip"],
-        ),
-        "ours_folder": _method_result(
-            "asylumstats ingest (lossless)",
-            "unpacked folder (all tables)",
-            all_bytes,
-            all_rows,
-            methods["ours_folder"],
-        ),
-        "duckdb": _method_result(
-            "DuckDB read_csv lossy → table",
-            "unpacked folder (all tables)",
-            all_bytes,
-            all_rows,
-            methods["duckdb"],
-        ),
-        "pandas": _method_result(
-            "pandas read_csv → Parquet",
-            f"{pandas_table.stem}.csv only",
-            pandas_table.bytes,
-            pandas_rows,
-            methods["pandas"],
-        ),
+    results: dict[str, Any] = {}
+    inputs = {
+        "ours_zip": ("asylumstats ingest (lossless)", "release zip (all tables)"),
+        "ours_folder": ("asylumstats ingest (lossless)", "unpacked folder (all tables)"),
+        "duckdb": ("DuckDB read_csv lossy → table", "unpacked folder (all tables)"),
+        "7z": ("`7z x -so` > /dev/null (decompression only)", "release zip (every member)"),
+        "polars": ("Polars scan_csv lossy → Parquet", "unpacked folder (all tables)"),
+        "pandas": ("pandas read_csv → Parquet", f"{pandas_table.stem}.csv only"),
     }
-    if pandas_skip:
-        results["pandas"]["error"] = pandas_skip
+    bytes_by_method = {key: all_bytes for key in METHODS}
+    bytes_by_method["pandas"] = pandas_table.bytes
+    for key, (name, what) in inputs.items():
+        rows = (pandas_table.count_txt or 0) if key == "pandas" else all_rows
+        results[key] = _method_result(name, what, bytes_by_method[key], rows, methods[key])
+        if key in skips:
+            results[key]["error"] = skips[key]
+            results[key]["skipped"] = True
     results["pandas"]["table"] = pandas_table.stem
+    results["time_ratios"] = time_ratios(methods, bytes_by_method)
 
-    # Paired ratios: throughput(ours) / throughput(baseline), median over rounds.
-    ratios: dict[str, float | None] = {}
-    for ours_key in ("ours_folder", "ours_zip"):
-        for base_key in ("duckdb", "pandas"):
-            per_round = []
-            for o, b in zip(methods[ours_key], methods[base_key], strict=False):
-                if o.ok() and b.ok():
-                    ours_tp = all_bytes / o.wall_s
-                    base_bytes = all_bytes if base_key == "duckdb" else pandas_table.bytes
-                    per_round.append(ours_tp / (base_bytes / b.wall_s))
-            ratios[f"{ours_key}/{base_key}"] = statistics.median(per_round) if per_round else None
     # Correctness: rows kept, lost and misplaced against Count.txt and our database.
-    ours_db_for_keys = ours_dir_db if ours_dir_db.is_file() else None
     counts = {t.stem: t.count_txt for t in ds.tables}
-    correctness: dict[str, Any] = {}
     ours_tables = (ours_json.get("folder") or ours_json.get("zip") or {}).get("tables", {})
-    ours_rows = {}
+    correctness: dict[str, Any] = {"ours": _ours_rows(ds, stems, ours_tables)}
+    outputs: dict[str, dict[str, str]] = {
+        "duckdb": {stem: str(duck_db) for stem in stems},
+        "polars": {stem: str(polars_out / f"{stem}.parquet") for stem in stems},
+        "pandas": {pandas_table.stem: str(pandas_out)},
+    }
+    for kind, relations in outputs.items():
+        runs = methods[kind]
+        if not runs or not runs[-1].ok() or not all(Path(o).exists() for o in relations.values()):
+            correctness[kind] = None
+            continue
+        log(f"checking the {kind} output …")
+        try:
+            checked = analyse_baseline(relations, ours_dir_db if ours_dir_db.is_file() else None)
+        except Exception as exc:
+            correctness[kind] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+            continue
+        for stem, c in checked.items():
+            expected = counts.get(stem)
+            c["count_txt"] = expected
+            c["lost"] = None if expected is None else expected - c["rows"]
+        correctness[kind] = checked
+    results["correctness"] = correctness
+    results["totals"] = _totals(correctness)
+    results["db_sizes_mb"] = {
+        p.name: round(_size(p) / MB, 1)
+        for p in (ours_zip_db, ours_dir_db, duck_db, polars_out, pandas_out)
+        if p.exists()
+    }
+    results["query_db"] = str(ours_zip_db if ours_zip_db.is_file() else ours_dir_db)
+    # The baseline outputs are not needed any more; keep our databases for the queries.
+    for p in (duck_db, polars_out, pandas_out):
+        _remove_db(p)
+    if ours_zip_db.is_file():
+        _remove_db(ours_dir_db)
+    return results
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return path.stat().st_size
+
+
+def _ours_rows(
+    ds: Dataset, stems: list[str], ours_tables: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Per table: our loaded / repaired / quarantined / lost rows, and the generator's truth."""
+    counts = {t.stem: t.count_txt for t in ds.tables}
+    ours_rows: dict[str, dict[str, Any]] = {}
     for stem in stems:
         t = ours_tables.get(stem)
         if t is None:
@@ -347,40 +418,7 @@ def run_ingest(
                 truth.get(k) is None or int(truth[k]) == int(t[k])
                 for k in ("loaded", "repaired", "quarantined")
             )
-    correctness["ours"] = ours_rows
-    for kind, output, tables, runs in (
-        ("duckdb", duck_db, stems, methods["duckdb"]),
-        ("pandas", pandas_out, [pandas_table.stem], methods["pandas"]),
-    ):
-        if not runs or not runs[-1].ok() or not output.exists():
-            correctness[kind] = None
-            continue
-        log(f"checking the {kind} output …")
-        try:
-            checked = analyse_baseline(kind, output, tables, ours_db_for_keys)
-        except Exception as exc:
-            correctness[kind] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
-            continue
-        for stem, c in checked.items():
-            expected = counts.get(stem)
-            c["count_txt"] = expected
-            c["lost"] = None if expected is None else expected - c["rows"]
-        correctness[kind] = checked
-    results["ratios"] = ratios
-    results["correctness"] = correctness
-    results["totals"] = _totals(correctness)
-    results["db_sizes_mb"] = {
-        p.name: round(p.stat().st_size / MB, 1)
-        for p in (ours_zip_db, ours_dir_db, duck_db, pandas_out)
-        if p.exists()
-    }
-    results["query_db"] = str(ours_zip_db if ours_zip_db.is_file() else ours_dir_db)
-    # The baseline outputs are not needed any more; keep our databases for the queries.
-    for p in (duck_db, pandas_out):
-        _remove_db(p)
-    if ours_zip_db.is_file():
-        _remove_db(ours_dir_db)
-    return results
+    return ours_rows
 
 
 def _totals(correctness: dict[str, Any]) -> dict[str, dict[str, int | None]]:
@@ -400,7 +438,7 @@ def _totals(correctness: dict[str, Any]) -> dict[str, dict[str, int | None]]:
             "tables_matching_truth": sum(1 for t in ours.values() if t.get("matches_truth")),
             "tables_checked_against_truth": sum(1 for t in ours.values() if "truth" in t),
         }
-    for kind in ("duckdb", "pandas"):
+    for kind in BASELINES:
         tables = correctness.get(kind)
         if not tables or "error" in tables:
             continue

@@ -4,6 +4,11 @@ A child process is started with its output sent to files (so nothing blocks on a
 process tree is polled with psutil for the summed RSS, and it is reaped with ``os.wait4`` whose
 ``ru_maxrss`` is the exact peak RSS of the largest single process in the tree (the kernel's
 high-water mark, as in ``shared/ingest-performance.md``).
+
+The child is started by a bare interpreter (:data:`LAUNCHER`) that spawns it, times it and
+reaps it: Linux carries a process's high-water mark across ``exec``, so a child forked straight
+from the benchmark (which may have grown to gigabytes generating the release) would report the
+benchmark's peak as its own. The launcher is a few MiB; its own start is not in the wall time.
 """
 
 from __future__ import annotations
@@ -24,6 +29,19 @@ from typing import Any
 import psutil
 
 MIB = 1024 * 1024
+
+#: Run as ``python -I -S -c LAUNCHER RESULT ARGV…``: spawns ARGV, waits for it, and writes
+#: "exit-code wall-seconds ru_maxrss" to RESULT.
+LAUNCHER = """
+import os, sys, time
+argv = sys.argv[2:]
+started = time.perf_counter()
+pid = os.posix_spawnp(argv[0], argv, os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - started
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{os.waitstatus_to_exitcode(status)} {wall!r} {usage.ru_maxrss}")
+"""
 
 
 @dataclass
@@ -86,23 +104,34 @@ def run_process(
     cwd: str | Path | None = None,
     timeout: float | None = None,
     poll_interval: float = 0.25,
+    discard_stdout: bool = False,
 ) -> ProcessRun:
-    """Run ``argv`` to completion; return its wall time, peak RSS and output."""
+    """Run ``argv`` to completion; return its wall time, peak RSS and output.
+
+    With ``discard_stdout`` the child writes its standard output to the null device (as
+    ``> /dev/null`` would), for a tool whose output is the data itself."""
     argv = [str(a) for a in argv]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        result = Path(tmp) / "result"
+        launch = [sys.executable, "-I", "-S", "-c", LAUNCHER, str(result), *argv]
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=cwd)
+        sink = subprocess.DEVNULL if discard_stdout else out
+        proc = subprocess.Popen(launch, stdout=sink, stderr=err, env=env, cwd=cwd)
         poller = _TreePoller(proc.pid, poll_interval)
         poller.start()
         timer = None
         if timeout is not None:
-            timer = threading.Timer(timeout, _kill_tree, args=(proc.pid,))
+            timer = threading.Timer(timeout, kill_tree, args=(proc.pid,))
             timer.daemon = True
             timer.start()
         try:
             _, status, rusage = os.wait4(proc.pid, 0)  # blocks; exact end time and peak RSS
         except BaseException:  # Ctrl-C: never leave the child running
-            _kill_tree(proc.pid)
+            kill_tree(proc.pid)
             os.waitpid(proc.pid, 0)
             proc.returncode = -9
             raise
@@ -113,11 +142,14 @@ def run_process(
             poller.stop()
             poller.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
+        maxrss_kib = rusage.ru_maxrss
+        if result.is_file():  # the launcher's figures: the child alone
+            code, child_wall, child_rss = result.read_text().split()
+            proc.returncode, wall, maxrss_kib = int(code), float(child_wall), int(child_rss)
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    maxrss_kib = rusage.ru_maxrss
     if sys.platform == "darwin":  # bytes there
         maxrss_kib //= 1024
     return ProcessRun(
@@ -131,7 +163,7 @@ def run_process(
     )
 
 
-def _kill_tree(pid: int) -> None:
+def kill_tree(pid: int) -> None:
     try:
         root = psutil.Process(pid)
         procs = [*root.children(recursive=True), root]

@@ -2,8 +2,9 @@
 
 In-process: library calls on one open DuckDB engine, a cold first call then ``runs`` timed
 calls (p50/p95). CLI: ``asylumstats … --format json`` as whole processes (interpreter start,
-imports and opening the database included), one warm-up then ``cli_runs`` timed runs. A query
-whose metric or command has not landed is reported as not available.
+imports and opening the database included), one warm-up then ``cli_runs`` timed runs; bare
+start-up (``asylumstats --version``, ``python -c 'import asylumstats'``) is timed the same way,
+apart. A query whose metric or command has not landed is reported as not available.
 """
 
 from __future__ import annotations
@@ -147,6 +148,32 @@ def pick_subjects(engine: Any) -> dict[str, str]:
     return out
 
 
+#: Bare start-up, measured apart from the queries: (key, label, argv after the interpreter or
+#: the ``asylumstats`` command; "python" marks the interpreter).
+STARTUP: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("version", "asylumstats --version", ("asylumstats", "--version")),
+    ("import", "python -c 'import asylumstats'", ("python", "-c", "import asylumstats")),
+)
+
+
+def run_startup(cli_runs: int, log: Any = print) -> dict[str, Any]:
+    """Whole-process times of bare start-up (no database opened, no query run)."""
+    out: dict[str, Any] = {}
+    for key, label, argv in STARTUP:
+        head = _cli() if argv[0] == "asylumstats" else [sys.executable]
+        t = (
+            _time_cli([*head, *argv[1:]], cli_runs).as_json()
+            if cli_runs > 0
+            else Timings(error="skipped (--cli-runs 0)").as_json()
+        )
+        out[key] = {"label": label, **t}
+        log(
+            f"  {label}: p50 {_ms(t['p50_s'])}, p95 {_ms(t['p95_s'])}"
+            + (f" ({t['error']})" if t["error"] else "")
+        )
+    return out
+
+
 def _cli() -> list[str]:
     exe = Path(sys.executable).with_name("asylumstats")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "asylumstats"]
@@ -207,6 +234,7 @@ def run_queries(db: Path, runs: int, cli_runs: int, log: Any = print) -> dict[st
         )
     return {
         "db": str(db),
+        "startup": run_startup(cli_runs, log),
         "open_s": open_s,
         "subjects": subjects,
         "runs": runs,

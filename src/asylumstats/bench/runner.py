@@ -19,23 +19,42 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from asylumstats.bench.dataset import NotAvailable, prepare
+from asylumstats.bench.dataset import NotAvailable, prepare, scale_for
 from asylumstats.bench.machine import machine_info
 from asylumstats.bench.report import evaluate_goals, markdown
+from asylumstats.bench.web_bench import WEB_CONCURRENCY
 
 SECTIONS = ("dataset", "ingest", "queries", "web", "spark")
+
+
+def _levels(text: str) -> tuple[int, ...]:
+    """``--web-concurrency``: one or more positive client counts, comma-separated."""
+    try:
+        levels = tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not levels or min(levels) < 1:
+        raise argparse.ArgumentTypeError(f"client counts must be at least 1: {text!r}")
+    return levels
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m asylumstats.bench",
-        description="Benchmarks at national scale against DuckDB, pandas and Spark.",
+        description="Benchmarks at national scale against DuckDB, Polars, pandas, 7-Zip and Spark.",
     )
-    p.add_argument(
+    size = p.add_mutually_exclusive_group()
+    size.add_argument(
         "--scale",
         type=float,
         default=1.0,
         help="fraction of a national release (1.0 = about 12.7 M cases)",
+    )
+    size.add_argument(
+        "--cases",
+        type=int,
+        default=None,
+        help="number of cases instead of --scale (1,000,000 = scale 0.07874)",
     )
     p.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     p.add_argument(
@@ -66,9 +85,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument(
         "--web-concurrency",
-        type=int,
-        default=4,
-        help="clients in the concurrent web phase (default 4)",
+        type=_levels,
+        default=WEB_CONCURRENCY,
+        help="clients in the concurrent web phases, comma-separated levels (default "
+        + ",".join(map(str, WEB_CONCURRENCY))
+        + ")",
     )
     p.add_argument("--spark-runs", type=int, default=3, help="Spark query runs (default 3)")
     p.add_argument("--spark-memory", default="4g", help="Spark driver memory (default 4g)")
@@ -87,6 +108,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--skip-web", action="store_true", help="skip the web section")
     p.add_argument("--quiet", action="store_true", help="print only the final table")
     args = p.parse_args(argv)
+    if args.cases is not None:
+        if args.cases < 1:
+            p.error("--cases must be positive")
+        args.scale = scale_for(args.cases)
     if args.scale <= 0:
         p.error("--scale must be positive")
     if args.repeat < 1:
@@ -164,12 +189,15 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             "The machine may be shared (other engineers' tests, builds): absolute times are "
             "noisy, ratios measured in the same run less so.",
             "Every ingest figure is a whole process (interpreter start and imports included); "
-            "peak RSS is the kernel's high-water mark of the largest single process (wait4).",
+            "peak RSS is the kernel's high-water mark of the largest single process (wait4, "
+            "reaped by a bare launcher so that the benchmark's own peak is not counted).",
         ],
     }
     cache = args.cache.resolve()
     work_root: Path | None = None
-    ds = _section(results, "dataset", lambda: prepare(cache, args.scale, args.seed, log), log)
+    ds = _section(
+        results, "dataset", lambda: prepare(cache, args.scale, args.seed, log, args.cases), log
+    )
     if not isinstance(ds, dict):
         results["dataset"] = ds.as_json()
         work_root = Path(ds.folder)

@@ -1,13 +1,16 @@
-"""Web benchmark: the judge page and ``/api/rates`` under a bounded load on loopback.
+"""Web benchmark: the judge page and ``/api/rates`` under load on loopback.
 
-The benchmark starts ``asylumstats.bench.webserver`` (uvicorn, 127.0.0.1, a free port), waits
-until it answers, sends a fixed number of requests per endpoint with an httpx client on the same
-machine, and stops the server. Two phases per endpoint:
+The benchmark starts the product's own server (``asylumstats serve --host 127.0.0.1`` on a free
+port, so whatever workers or connection pool it uses are measured), waits until it answers,
+sends a fixed number of requests per endpoint and phase with httpx clients on the same machine,
+and stops the server. Phases per endpoint:
 
 - *sequential* (one request at a time) over distinct subjects — judges, or ``/api/rates``
   parameter sets — cycled, so that the first pass misses the app's result cache: the latency
   here is the server's work plus a loopback round trip (an upper bound of server-side time);
-- *concurrent* (``concurrency`` clients) over the same URLs, now mostly cached: throughput.
+- *concurrent*, once per level of ``concurrency`` (default 32 and 64 clients, each with its
+  own connection) over the same URLs: latency percentiles under load, throughput and errors
+  (refused or reset connections, timeouts, non-200 answers).
 
 Nothing leaves 127.0.0.1.
 """
@@ -22,9 +25,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from asylumstats.bench.measure import percentile
+from asylumstats.bench.measure import kill_tree, percentile
+from asylumstats.bench.report import WEB_ERRORS_CLIENTS, WEB_P95_CLIENTS
 
 HOST = "127.0.0.1"
+#: Concurrent clients per phase by default: those of the goals (p95 at 32, errors at 64).
+WEB_CONCURRENCY: tuple[int, ...] = (WEB_P95_CLIENTS, WEB_ERRORS_CLIENTS)
+#: Seconds a client waits for an answer before counting an error.
+CLIENT_TIMEOUT_S = 120.0
 
 
 def free_port() -> int:
@@ -42,7 +50,7 @@ def _phase(base: str, urls: list[str], n: int, concurrency: int) -> dict[str, An
     counter = iter(range(n))
 
     def worker() -> None:
-        with httpx.Client(base_url=base, timeout=120.0, trust_env=False) as client:
+        with httpx.Client(base_url=base, timeout=CLIENT_TIMEOUT_S, trust_env=False) as client:
             while True:
                 with lock:
                     i = next(counter, None)
@@ -106,7 +114,7 @@ def _judge_urls(base: str, judges: list[str]) -> tuple[list[str], str]:
     import httpx
 
     probe = judges[0]
-    with httpx.Client(base_url=base, timeout=120.0, trust_env=False) as client:
+    with httpx.Client(base_url=base, timeout=CLIENT_TIMEOUT_S, trust_env=False) as client:
         for pattern in ("/judges/{}", "/judge/{}", "/api/judges/{}"):
             r = client.get(pattern.format(probe))
             if r.status_code == 200:
@@ -114,12 +122,27 @@ def _judge_urls(base: str, judges: list[str]) -> tuple[list[str], str]:
     return [], ""
 
 
+def _cli() -> list[str]:
+    exe = Path(sys.executable).with_name("asylumstats")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "asylumstats"]
+
+
+def _load(
+    base: str, urls: list[str], requests: int, concurrency: tuple[int, ...]
+) -> dict[str, Any]:
+    """The sequential phase, then one concurrent phase per level, over ``urls``."""
+    return {
+        "sequential": _phase(base, urls, requests, 1),
+        "concurrent": [_phase(base, urls, requests, c) for c in concurrency],
+    }
+
+
 def run_web(
     db: Path,
     judges: list[str],
     fiscal_years: list[int],
     requests: int,
-    concurrency: int,
+    concurrency: tuple[int, ...] = WEB_CONCURRENCY,
     log: Any = print,
 ) -> dict[str, Any]:
     """Start the server, load it, stop it; a JSON-able dict of the two endpoints' figures."""
@@ -127,8 +150,6 @@ def run_web(
 
     try:
         import httpx  # noqa: F401
-
-        from asylumstats.web.app import create_app  # noqa: F401
     except ImportError as exc:
         return {"error": f"not available: {exc}"}
     if not judges:
@@ -136,16 +157,14 @@ def run_web(
     port = free_port()
     base = f"http://{HOST}:{port}"
     errfile = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "asylumstats.bench.webserver", str(db), str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=errfile,
-    )
+    argv = [*_cli(), "serve", "--db", str(db), "--host", HOST, "--port", str(port)]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errfile)
     out: dict[str, Any] = {
         "host": HOST,
         "port": port,
+        "server": "asylumstats serve",
         "requests": requests,
-        "concurrency": concurrency,
+        "concurrency": list(concurrency),
     }
     try:
         started = time.perf_counter()
@@ -162,8 +181,7 @@ def run_web(
             endpoints["judge_page"] = {
                 "path": pattern.format("{code}"),
                 "html": not pattern.startswith("/api/"),
-                "sequential": _phase(base, urls, requests, 1),
-                "concurrent": _phase(base, urls, requests, concurrency),
+                **_load(base, urls, requests, concurrency),
             }
         else:
             endpoints["judge_page"] = {"error": "not available: no judge page answered 200"}
@@ -176,24 +194,50 @@ def run_web(
         rate_urls += [f"/api/rates?by=fiscal_year&judge={j}" for j in judges]
         endpoints["api_rates"] = {
             "path": "/api/rates",
-            "sequential": _phase(base, rate_urls, requests, 1),
-            "concurrent": _phase(base, rate_urls, requests, concurrency),
+            **_load(base, rate_urls, requests, concurrency),
         }
         for name, e in endpoints.items():
             if "sequential" in e:
-                s, c = e["sequential"], e["concurrent"]
+                s = e["sequential"]
                 log(
                     f"  {name}: sequential p50 {s['p50_s'] * 1000:,.1f} ms, "
-                    f"p95 {s['p95_s'] * 1000:,.1f} ms; concurrent({concurrency}) "
-                    f"{c['throughput_rps']:,.0f} req/s; errors {s['errors'] + c['errors']}"
+                    f"p95 {s['p95_s'] * 1000:,.1f} ms, errors {s['errors']}"
                 )
+                for c in e["concurrent"]:
+                    log(
+                        f"  {name}: {c['concurrency']} clients p95 "
+                        f"{_ms(c['p95_s'])}, {c['throughput_rps']:,.0f} req/s, "
+                        f"errors {c['errors']}"
+                    )
         out["endpoints"] = endpoints
         return out
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         errfile.close()
+
+
+def _stop(proc: Any) -> None:
+    """Stop the server and any worker processes it started."""
+    import subprocess
+
+    import psutil
+
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        children = []
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        kill_tree(proc.pid)
+        proc.wait()
+    for child in children:  # workers left behind by a server that did not stop them
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+
+
+def _ms(s: float | None) -> str:
+    return "—" if s is None else f"{s * 1000:,.0f} ms"

@@ -27,11 +27,12 @@ from typing import Any
 import duckdb
 
 from asylumstats.errors import UserError
+from asylumstats.ingest import keys
 from asylumstats.ingest.lookups import parse_lookup
 from asylumstats.ingest.progress import Progress
 from asylumstats.ingest.report import IngestReport, TableReport
 from asylumstats.ingest.table_load import insert_rows, load_table, quarantine_table
-from asylumstats.ingest.tables import ALL_DATA_TABLES, TableSpec
+from asylumstats.ingest.tables import ALL_DATA_TABLES
 from asylumstats.release import Release, open_release
 from asylumstats.releases.store import fold_wal, keep_and_swap
 from asylumstats.sqlnames import quote_ident as _q
@@ -307,9 +308,11 @@ def _build(
     # Data tables first, then lookups, in the report.
     report.tables = dict(sorted(report.tables.items(), key=lambda kv: kv[1].kind != "data"))
     loaded = {spec.db_name for spec in ALL_DATA_TABLES if spec.stem in rel.tables}
+    keys.parent_bitmaps(con, ALL_DATA_TABLES, loaded)
     for spec in ALL_DATA_TABLES:
         if spec.stem in rel.tables:
-            report.tables[spec.stem].orphans = _orphans(con, spec, loaded)
+            report.tables[spec.stem].orphans = keys.orphans(con, spec, loaded)
+    keys.drop_bitmaps(con)
     _write_meta(con, rel, report)
     con.execute("SET preserve_insertion_order = false")
     return report
@@ -368,20 +371,6 @@ def _insert_quarantine(
     if not rows:
         return
     insert_rows(con, "quarantine", quarantine_table(stem, rows))
-
-
-def _orphans(con: duckdb.DuckDBPyConnection, spec: TableSpec, loaded: set[str]) -> int:
-    conds = [
-        f"(c.{_q(p.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {_q(p.table)} p "
-        f"WHERE p.{_q(p.parent_column)} = c.{_q(p.column)}))"
-        for p in spec.parents
-        if p.table in loaded
-    ]
-    if not conds:
-        return 0
-    sql = f"SELECT count(*) FROM {_q(spec.db_name)} c WHERE {' OR '.join(conds)}"
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row else 0
 
 
 def _write_meta(con: duckdb.DuckDBPyConnection, rel: Release, report: IngestReport) -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
-from typing import Any, TypeVar
+from collections.abc import Generator, Iterator
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
+
+
+class Stream(Protocol):
+    def read(self, n: int = -1, /) -> bytes: ...
 
 
 class _Failed:
@@ -19,7 +23,7 @@ class _Failed:
 _DONE = object()
 
 
-def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+def prefetch(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
     """Run ``items`` in a helper thread, ``depth`` items ahead of the consumer."""
     q: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -55,3 +59,26 @@ def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
     finally:
         stop.set()
         th.join()
+
+
+class ReadAhead:
+    """A binary stream read by a helper thread in pieces of ``size`` bytes, ``depth`` pieces
+    ahead: decompressing a zip member (zlib releases the GIL) overlaps with the work on the
+    bytes already read. ``read(n)`` returns at most ``n`` bytes, ``b""`` at the end."""
+
+    def __init__(self, raw: Stream, size: int, depth: int = 2) -> None:
+        self._pieces = prefetch(iter(lambda: raw.read(size), b""), depth)
+        self._buf = memoryview(b"")
+
+    def read(self, n: int = -1, /) -> bytes:
+        if not self._buf:
+            self._buf = memoryview(next(self._pieces, b""))
+        if n < 0 or n >= len(self._buf):
+            out, self._buf = bytes(self._buf), memoryview(b"")
+            return out
+        out, self._buf = bytes(self._buf[:n]), self._buf[n:]
+        return out
+
+    def close(self) -> None:
+        """Stop the helper thread (also when the stream was not read to its end)."""
+        self._pieces.close()

@@ -29,8 +29,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from asylumstats.ingest.blocks import LINE, TableReader
-from asylumstats.ingest.prefetch import prefetch
+from asylumstats.ingest import keys
+from asylumstats.ingest.blocks import BLOCK_SIZE, LINE, TableReader
+from asylumstats.ingest.prefetch import ReadAhead, prefetch
 from asylumstats.ingest.progress import Progress
 from asylumstats.ingest.report import TableReport
 from asylumstats.ingest.tables import Column, TableSpec
@@ -311,38 +312,21 @@ def load_table(
 ) -> TableReport:
     """Load ``member`` into ``spec``'s table; quarantined rows and invalid values too."""
     tr = TableReport(stem=spec.stem, file=member, table_name=spec.db_name)
-    table = _q(spec.db_name)
-    with rel.archive.open(member) as stream:
-        reader = TableReader(spec, stream, member, codes)
-        tr.missing_columns = list(reader.header.missing)
-        tr.unknown_columns = list(reader.header.unknown)
-        plan = _plan(spec, reader)
-        cols = [f"{_q(c.db_name)} {c.db_type}" for c in spec.columns]
-        hidden = [f"{_q(c)} VARCHAR" for c in plan.columns[len(spec.columns) :]]
-        con.execute(f"CREATE TABLE {table} ({', '.join(cols + hidden)})")
-        task = bar.add(spec.stem, rel.archive.size(member))
-        spill = Spill(
-            work / f"{spec.db_name}.quarantine", spec.stem, "quarantine", QUARANTINE_SCHEMA
-        )
-        rows = RowLines()
-        for chunk in prefetch(_chunks(reader, work, tr, bar, task, spill), depth=1):
-            if chunk.path is not None:
-                try:
-                    _load_chunk(con, plan, reader, chunk)
-                finally:
-                    chunk.path.unlink(missing_ok=True)
-                rows.add_runs(chunk.runs)
-            if chunk.repaired:
-                repaired = pa.concat_tables(chunk.repaired)
-                con.register("_repaired", repaired)
-                try:
-                    con.execute(plan.from_arrow)
-                finally:
-                    con.unregister("_repaired")
-                rows.add_lines(repaired.column(LINE).to_numpy())
-        tr.loaded = rows.rows
-        spill.insert_into(con)
-        bar.finish(task)
+    with rel.archive.open(member) as raw:
+        stream = ReadAhead(raw, BLOCK_SIZE)
+        try:
+            reader = TableReader(spec, stream, member, codes)
+            tr.missing_columns = list(reader.header.missing)
+            tr.unknown_columns = list(reader.header.unknown)
+            plan = _plan(spec, reader)
+            cols = [f"{_q(c.db_name)} {c.db_type}" for c in spec.columns]
+            hidden = [f"{_q(c)} VARCHAR" for c in plan.columns[len(spec.columns) :]]
+            con.execute(f"CREATE TABLE {_q(spec.db_name)} ({', '.join(cols + hidden)})")
+            task = bar.add(spec.stem, rel.archive.size(member))
+            rows = _insert_all(con, reader, plan, work, tr, bar, task)
+            bar.finish(task)
+        finally:
+            stream.close()
     _finish(con, spec, reader, plan, rows, tr)
     if tr.loaded + tr.quarantined != tr.rows_in_file:  # pragma: no cover - an internal bug
         raise RuntimeError(
@@ -350,6 +334,39 @@ def load_table(
             f"!= rows in file {tr.rows_in_file:,}"
         )
     return tr
+
+
+def _insert_all(
+    con: duckdb.DuckDBPyConnection,
+    reader: TableReader,
+    plan: _Plan,
+    work: Path,
+    tr: TableReport,
+    bar: Progress,
+    task: int,
+) -> RowLines:
+    """Insert every chunk (clean lines, then the repaired rows read with them), in order."""
+    spec = reader.spec
+    spill = Spill(work / f"{spec.db_name}.quarantine", spec.stem, "quarantine", QUARANTINE_SCHEMA)
+    rows = RowLines()
+    for chunk in prefetch(_chunks(reader, work, tr, bar, task, spill), depth=1):
+        if chunk.path is not None:
+            try:
+                _load_chunk(con, plan, reader, chunk)
+            finally:
+                chunk.path.unlink(missing_ok=True)
+            rows.add_runs(chunk.runs)
+        if chunk.repaired:
+            repaired = pa.concat_tables(chunk.repaired)
+            con.register("_repaired", repaired)
+            try:
+                con.execute(plan.from_arrow)
+            finally:
+                con.unregister("_repaired")
+            rows.add_lines(repaired.column(LINE).to_numpy())
+    tr.loaded = rows.rows
+    spill.insert_into(con)
+    return rows
 
 
 def _finish(
@@ -437,6 +454,8 @@ def _duplicates(
     """Rows whose key repeats one earlier in the file (among rows not already dropped): the
     first in the file is kept; the later ones are quarantined with their values as loaded.
     Returns their quarantine rows and rowids."""
+    if not keys.may_repeat(con, spec):
+        return [], []
     table, key = _q(spec.db_name), _q(spec.column(spec.key).db_name)
     ok = "rowid NOT IN (SELECT r FROM _dropped)" if drop else "true"
     con.register("_dropped", pa.table({"r": pa.array(drop, pa.int64())}))

@@ -147,7 +147,7 @@ def test_interrupted_ingest_leaves_previous_db(
     def fail(*_a: object, **_k: object) -> None:
         raise exc
 
-    monkeypatch.setattr(load_mod, "_orphans", fail)
+    monkeypatch.setattr(load_mod.keys, "orphans", fail)
     with pytest.raises(type(exc)):
         ingest_release(second, db, progress=False)
     assert _digest(db) == before

@@ -25,7 +25,7 @@ _PARENT_KEYS = "_parent_keys"
 def key_range(con: duckdb.DuckDBPyConnection, table: str, col: str) -> tuple[int, int, int] | None:
     """(min, max, count) of the integer column ``col`` of ``table`` (both quoted); None when
     the column is empty or its range is too wide for a bitmap."""
-    row = con.execute(f"SELECT min({col}), max({col}), count({col}) FROM {table}").fetchone()
+    row = _one(con, f"SELECT min({col}), max({col}), count({col}) FROM {table}")
     if not row or not isinstance(row[0], int):
         return None
     lo, hi, n = int(row[0]), int(row[1]), int(row[2])
@@ -40,11 +40,11 @@ def may_repeat(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> bool:
     rng = key_range(con, table, key)
     if rng is None:
         sql = f"SELECT count({key}) - count(DISTINCT {key}) FROM {table}"
-        row = con.execute(sql).fetchone()
+        row = _one(con, sql)
     else:
         lo, hi, n = rng
         sql = f"SELECT ? - bit_count(bitstring_agg({key}, ?, ?)) FROM {table}"
-        row = con.execute(sql, [n, lo, hi]).fetchone()
+        row = _one(con, sql, [n, lo, hi])
     return bool(row and row[0])
 
 
@@ -99,9 +99,17 @@ def orphans(con: duckdb.DuckDBPyConnection, spec: TableSpec, loaded: set[str]) -
     if not conds:
         return 0
     source = ", ".join([f"{_q(spec.db_name)} AS c", *joins])
-    row = con.execute(f"SELECT count(*) FROM {source} WHERE {' OR '.join(conds)}", params)
-    found_row = row.fetchone()
-    return int(found_row[0]) if found_row else 0
+    row = _one(con, f"SELECT count(*) FROM {source} WHERE {' OR '.join(conds)}", params)
+    return int(row[0]) if row else 0
+
+
+def _one(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> tuple[object, ...] | None:
+    """The first row of a query, its result read to the end (DuckDB refuses other work on the
+    connection, such as registering a table, while a result is unfinished)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return tuple(rows[0]) if rows else None
 
 
 def drop_bitmaps(con: duckdb.DuckDBPyConnection) -> None:

@@ -288,8 +288,8 @@ def _load_chunk(
 ) -> int:
     """Insert a chunk file's clean lines with DuckDB's CSV reader; return the rows."""
     assert chunk.path is not None
-    got = con.execute(plan.from_csv, [str(chunk.path)]).fetchone()
-    inserted = int(got[0]) if got else 0
+    got = con.execute(plan.from_csv, [str(chunk.path)]).fetchall()
+    inserted = int(got[0][0]) if got else 0
     if inserted != chunk.clean_rows:  # pragma: no cover - an internal bug
         raise RuntimeError(
             f"{reader.spec.stem}: DuckDB read {inserted:,} rows of {chunk.clean_rows:,} "

@@ -40,7 +40,7 @@ from asylumstats.sqlnames import quote_ident as _q
 # DuckDB's buffer pool while loading and building the model (DuckDB's default is 80 % of RAM;
 # past the limit it spills to a temporary folder next to the database). 1GB halved the load
 # speed at 4 M rows; without a limit the model build alone took 3.4 GB at 3 M cases.
-LOAD_MEMORY_LIMIT = os.environ.get("ASYLUMSTATS_MEMORY_LIMIT", "2GB")
+LOAD_MEMORY_LIMIT = os.environ.get("ASYLUMSTATS_MEMORY_LIMIT", "1GB")
 #: The largest lookup file read (the largest real one is well under 1 MB).
 LOOKUP_MAX = 64 * 1024 * 1024
 

@@ -871,11 +871,42 @@ _HTML_OVERRIDES: dict[str, Callable[[Request], Response]] = {
 }
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A successful answer as kept by the response cache (the body before compression)."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
+
+    @classmethod
+    def of(cls, response: Response) -> Answer:
+        return cls(response.status_code, bytes(response.body), tuple(response.raw_headers))
+
+    def response(self) -> Response:
+        response = Response(self.body, status_code=self.status)
+        response.raw_headers = list(self.headers)
+        return response
+
+
+def remembered(request: Request, answer: Callable[[], Response]) -> Response:
+    """``answer()``, kept per (path, query string, language) by the Store of the release
+    asked for: a view's answer depends on nothing else, and the release is read-only. An
+    error is raised, never kept."""
+    try:
+        store = store_of(request)
+    except (NotFoundError, UserError):
+        return answer()  # the same error, raised where the view raises it
+    key = ("response", request.url.path, request.url.query, language_of(request.scope))
+    kept = store.response(key, lambda: Answer.of(answer()), lambda a: len(a.body))
+    return kept.response()
+
+
 def _handler(page: Page, api: bool) -> Callable[..., Response]:
     if page.has_code:
 
         def with_code(request: Request, code: str) -> Response:
-            return serve(request, page, code, api)
+            return remembered(request, lambda: serve(request, page, code, api))
 
         handler: Callable[..., Response] = with_code
     else:
@@ -883,8 +914,8 @@ def _handler(page: Page, api: bool) -> Callable[..., Response]:
 
         def without_code(request: Request) -> Response:
             if override is not None:
-                return override(request)
-            return serve(request, page, None, api)
+                return remembered(request, lambda: override(request))
+            return remembered(request, lambda: serve(request, page, None, api))
 
         handler = without_code
     handler.__name__ = f"{'api' if api else 'page'}_{page.name.replace('-', '_')}"

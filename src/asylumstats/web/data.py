@@ -234,14 +234,19 @@ class Store:
         st = os.stat(self.db_path)
         return st.st_ino, st.st_mtime_ns, st.st_size
 
+    def _stamp_now(self) -> tuple[int, int, int] | None:
+        try:
+            return self._file_stamp()
+        except OSError:
+            return None
+
     def _ensure_open(self) -> Engine:
         """The base engine, reopened when the database file changed on disk."""
+        base = self._base  # the usual case, without the lock every request would queue on
+        if base is not None and self._stamp_now() == self._stamp:
+            return base
         with self._lock:
-            stamp: tuple[int, int, int] | None
-            try:
-                stamp = self._file_stamp()
-            except OSError:
-                stamp = None
+            stamp = self._stamp_now()
             if self._base is not None and stamp == self._stamp:
                 return self._base
             if self._base is not None:
@@ -252,7 +257,7 @@ class Store:
                     self._base.close()
                 self._base = None
             base = open_engine(self.db_path, "duckdb")  # UserError if missing
-            self._base, self._stamp = base, stamp
+            self._base = base
             self._info = release_info(base)
             self._release_key = (
                 str(self.db_path),
@@ -263,6 +268,8 @@ class Store:
             self.cache.clear()
             self.query_cache.clear()
             self.responses.clear()
+            # Last: the path without the lock takes the database once its key and caches are.
+            self._stamp = stamp
             return base
 
     @contextlib.contextmanager

@@ -92,3 +92,34 @@ def test_concurrent_answers_equal_sequential_ones(db: Path, monkeypatch: Any) ->
     assert served["en /judges/NOPE?"] == 6
     assert len(served) == len(urls)
     assert all(n == 1 for key, n in served.items() if "NOPE" not in key and "bogus" not in key)
+
+
+async def raw_answers(app: FastAPI, urls: list[str], encoding: str) -> list[tuple[Any, ...]]:
+    """Status, headers (but the timing) and body bytes as sent, one URL after the other."""
+    out = []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        for url in urls:
+            async with client.stream("GET", url, headers={"Accept-Encoding": encoding}) as r:
+                body = b"".join([chunk async for chunk in r.aiter_raw()])
+                headers = [(k, v) for k, v in r.headers.raw if k.lower() != b"server-timing"]
+                out.append((r.status_code, headers, body))
+    return out
+
+
+@pytest.mark.parametrize("encoding", ["gzip, deflate", "identity"])
+def test_kept_answers_are_sent_as_the_middleware_sends_them(
+    db: Path, encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    urls = ["/judges/HC3", "/api/rates?by=judge", "/rates.csv?by=court", "/api/rates?judge=HC3"]
+    app = create_app(db)
+    kept = asyncio.run(raw_answers(app, urls * 2, encoding))  # the second time from the cache
+    assert app.state.store.responses.hits == len(urls)
+    monkeypatch.setattr(pages, "remembered", lambda request, answer: answer())
+    plain = asyncio.run(raw_answers(create_app(db), urls * 2, encoding))
+    assert kept == plain
+    compressed = [dict(h).get(b"content-encoding") for _, h, _ in kept]
+    if encoding == "identity":
+        assert set(compressed) == {None}
+    else:  # a small answer (one judge's rates) is sent as it is
+        assert compressed == [b"gzip", b"gzip", None, None] * 2

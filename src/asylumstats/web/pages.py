@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import MutableHeaders
 
 from asylumstats.errors import NotFoundError, UserError
 from asylumstats.metrics import DIMENSIONS, PROFILES, Filters, get_definition
@@ -45,7 +46,7 @@ from asylumstats.web.render import (
     path_code,
     render,
 )
-from asylumstats.web.responses import CliJSONResponse
+from asylumstats.web.responses import CliJSONResponse, gzipped
 
 log = logging.getLogger("asylumstats.web")
 
@@ -873,19 +874,39 @@ _HTML_OVERRIDES: dict[str, Callable[[Request], Response]] = {
 
 @dataclass(frozen=True)
 class Answer:
-    """A successful answer as kept by the response cache (the body before compression)."""
+    """A view's answer as the response cache keeps it: the body, and the body compressed as
+    the GZip middleware would send it (None: sent as it is), so a kept answer is not
+    compressed again on every request."""
 
     status: int
     body: bytes
     headers: tuple[tuple[bytes, bytes], ...]
+    compressed: bytes | None
 
     @classmethod
     def of(cls, response: Response) -> Answer:
-        return cls(response.status_code, bytes(response.body), tuple(response.raw_headers))
+        body = bytes(response.body)
+        headers = tuple(response.raw_headers)
+        content_type = next((v.decode("latin-1") for k, v in headers if k == b"content-type"), "")
+        return cls(response.status_code, body, headers, gzipped(body, content_type))
 
-    def response(self) -> Response:
-        response = Response(self.body, status_code=self.status)
-        response.raw_headers = list(self.headers)
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.compressed or b"")
+
+    def response(self, gzip: bool) -> Response:
+        """The answer (compressed when the client takes gzip), headers as the middleware
+        writes them: it passes an answer that has a Content-Encoding through unchanged."""
+        if not gzip or self.compressed is None:
+            response = Response(self.body, status_code=self.status)
+            response.raw_headers = list(self.headers)
+            return response
+        response = Response(self.compressed, status_code=self.status)
+        headers = MutableHeaders(raw=list(self.headers))
+        headers.add_vary_header("Accept-Encoding")
+        headers["Content-Encoding"] = "gzip"
+        headers["Content-Length"] = str(len(self.compressed))
+        response.raw_headers = headers.raw
         return response
 
 
@@ -898,8 +919,8 @@ def remembered(request: Request, answer: Callable[[], Response]) -> Response:
     except (NotFoundError, UserError):
         return answer()  # the same error, raised where the view raises it
     key = ("response", request.url.path, request.url.query, language_of(request.scope))
-    kept = store.response(key, lambda: Answer.of(answer()), lambda a: len(a.body))
-    return kept.response()
+    kept = store.response(key, lambda: Answer.of(answer()), lambda a: a.size)
+    return kept.response(gzip="gzip" in request.headers.get("Accept-Encoding", ""))
 
 
 def _handler(page: Page, api: bool) -> Callable[..., Response]:

@@ -94,6 +94,30 @@ def test_concurrent_answers_equal_sequential_ones(db: Path, monkeypatch: Any) ->
     assert all(n == 1 for key, n in served.items() if "NOPE" not in key and "bogus" not in key)
 
 
+def test_worker_app_opens_the_database_named_in_the_environment(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asylumstats.web.app import SERVE_DB_ENV, SERVE_RELEASE_ENV, create_app_from_environment
+
+    monkeypatch.setenv(SERVE_DB_ENV, str(db))
+    monkeypatch.setenv(SERVE_RELEASE_ENV, "")
+    urls = ["/api/rates?by=court", "/judges/HC3.json"]
+    assert asyncio.run(fetch(create_app_from_environment(), urls, 2)) == asyncio.run(
+        fetch(create_app(db), urls, 2)
+    )
+
+
+def test_serve_refuses_no_workers(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from asylumstats.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--db", str(db), "--workers", "0"])
+    assert exit_info.value.code != 0
+    assert capsys.readouterr().err.strip() == (
+        "asylumstats: Bad number of workers 0; use 1 or more."
+    )
+
+
 async def raw_answers(app: FastAPI, urls: list[str], encoding: str) -> list[tuple[Any, ...]]:
     """Status, headers (but the timing) and body bytes as sent, one URL after the other."""
     out = []

@@ -282,10 +282,13 @@ def test_openapi_and_release(client: TestClient) -> None:
 def test_results_are_cached(db: Path) -> None:
     app = create_app(db, cache_size=4)
     c = TestClient(app)
-    cache = app.state.store.cache
-    c.get("/api/rates?by=court")
-    hits = cache.hits
-    c.get("/api/rates?by=court")
+    cache, responses = app.state.store.cache, app.state.store.responses
+    first = c.get("/api/rates?by=court")
+    hits, answers = cache.hits, responses.hits
+    again = c.get("/api/rates?by=court")  # the same answer, from the response cache
+    assert (responses.hits, cache.hits) == (answers + 1, hits)
+    assert again.content == first.content
+    c.get("/api/rates?by=court&format=csv")  # another answer from the same result
     assert cache.hits == hits + 1
     for by in ("judge", "month", "custody", "language", "represented"):
         c.get(f"/api/rates?by={by}")

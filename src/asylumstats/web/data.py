@@ -1,9 +1,10 @@
-"""The web app's data access: a read-only database, a cursor per request, a bounded result cache.
+"""The web app's data access: a read-only database, a cursor per request, bounded caches.
 
 Every number comes from the metric library (``asylumstats.metrics``); this module only opens the
-database, hands each request its own DuckDB cursor, and caches results per (query, release) in
-a bounded LRU. When the database file is replaced (a new ``ingest``), it is reopened and the
-cache starts afresh.
+database, hands each request its own DuckDB cursor, and caches results per (query, release) and
+whole answers per (URL, language, release) in bounded LRUs. A value asked for by several
+requests at once is computed once, the others wait for it. When the database file is replaced
+(a new ``ingest``), it is reopened and the caches start afresh.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from asylumstats.engines import open_engine
@@ -31,10 +32,16 @@ from asylumstats.metrics.registry import EXTRA_METRICS, METRICS
 from asylumstats.releases.store import list_releases, match_release, store_dir
 from asylumstats.sqlnames import quote_ident
 
+T = TypeVar("T")
+
 #: Entries kept in the result cache.
 CACHE_SIZE = 512
 #: Total rows the result cache (and, separately, the SQL cache) may hold.
 CACHE_ROWS = 200_000
+#: Answers (pages, their twins, API answers) the response cache keeps.
+RESPONSE_CACHE_SIZE = 2048
+#: Total size of the answers the response cache keeps, in KiB.
+RESPONSE_CACHE_KIB = 64 * 1024
 
 
 class LRUCache:
@@ -49,13 +56,14 @@ class LRUCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> tuple[bool, Any]:
+    def get(self, key: Hashable, count: bool = True) -> tuple[bool, Any]:
+        """``(True, value)`` or ``(False, None)``; ``count``: tally the hit or miss."""
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
-                self.hits += 1
+                self.hits += count
                 return True, self._data[key][0]
-            self.misses += 1
+            self.misses += count
             return False, None
 
     def put(self, key: Hashable, value: Any, weight: int = 1) -> None:
@@ -80,6 +88,34 @@ class LRUCache:
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+class KeyedLocks:
+    """A lock per key, kept while someone holds or waits for it: the requests that want the
+    same uncached value at once wait for the first to compute it instead of repeating it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: dict[Hashable, tuple[threading.RLock, int]] = {}
+
+    @contextlib.contextmanager
+    def hold(self, key: Hashable) -> Iterator[None]:
+        with self._lock:
+            lock, users = self._held.get(key) or (threading.RLock(), 0)
+            self._held[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                users = self._held[key][1] - 1
+                if users:
+                    self._held[key] = (lock, users)
+                else:
+                    del self._held[key]
+
+    def __len__(self) -> int:
+        return len(self._held)
 
 
 def weight_of(value: Any) -> int:
@@ -182,6 +218,8 @@ class Store:
         self.db_path = Path(db_path)
         self.cache = LRUCache(cache_size)
         self.query_cache = LRUCache(cache_size * 4)
+        self.responses = LRUCache(RESPONSE_CACHE_SIZE, RESPONSE_CACHE_KIB)
+        self._computing = KeyedLocks()
         self._lock = threading.Lock()
         self._query_lock = threading.Lock()
         self._base: Engine | None = None
@@ -196,14 +234,19 @@ class Store:
         st = os.stat(self.db_path)
         return st.st_ino, st.st_mtime_ns, st.st_size
 
+    def _stamp_now(self) -> tuple[int, int, int] | None:
+        try:
+            return self._file_stamp()
+        except OSError:
+            return None
+
     def _ensure_open(self) -> Engine:
         """The base engine, reopened when the database file changed on disk."""
+        base = self._base  # the usual case, without the lock every request would queue on
+        if base is not None and self._stamp_now() == self._stamp:
+            return base
         with self._lock:
-            stamp: tuple[int, int, int] | None
-            try:
-                stamp = self._file_stamp()
-            except OSError:
-                stamp = None
+            stamp = self._stamp_now()
             if self._base is not None and stamp == self._stamp:
                 return self._base
             if self._base is not None:
@@ -214,7 +257,7 @@ class Store:
                     self._base.close()
                 self._base = None
             base = open_engine(self.db_path, "duckdb")  # UserError if missing
-            self._base, self._stamp = base, stamp
+            self._base = base
             self._info = release_info(base)
             self._release_key = (
                 str(self.db_path),
@@ -224,6 +267,9 @@ class Store:
             )
             self.cache.clear()
             self.query_cache.clear()
+            self.responses.clear()
+            # Last: the path without the lock takes the database once its key and caches are.
+            self._stamp = stamp
             return base
 
     @contextlib.contextmanager
@@ -261,15 +307,38 @@ class Store:
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[Engine], Any]) -> Any:
         """``compute(engine)`` cached under (``key``, the release)."""
+
+        def run() -> Any:
+            with self.engine() as eng:
+                return compute(eng)
+
+        return self._memo(self.cache, key, run, weight_of)
+
+    def response(self, key: tuple[Any, ...], make: Callable[[], T], size: Callable[[T], int]) -> T:
+        """``make()`` (a whole answer of ``size`` bytes) cached under (``key``, the release)."""
+        return self._memo(self.responses, key, make, lambda value: size(value) // 1024 + 1)
+
+    def _memo(
+        self,
+        cache: LRUCache,
+        key: tuple[Any, ...],
+        compute: Callable[[], T],
+        weigh: Callable[[T], int],
+    ) -> T:
+        """``compute()`` cached in ``cache`` under (``key``, the release), computed once
+        when several requests ask for it at the same time."""
         self._ensure_open()
         full = (*key, self._release_key)
-        hit, value = self.cache.get(full)
+        hit, value = cache.get(full)
         if hit:
+            return value  # type: ignore[no-any-return]
+        with self._computing.hold(full):
+            hit, value = cache.get(full, count=False)  # computed while this one waited
+            if hit:
+                return value  # type: ignore[no-any-return]
+            value = compute()
+            cache.put(full, value, weigh(value))
             return value
-        with self.engine() as eng:
-            value = compute(eng)
-        self.cache.put(full, value, weight_of(value))
-        return value
 
     def has_table(self, table: str) -> bool:
         """Whether the release has the (model or data) table ``table``."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import MutableHeaders
 
 from asylumstats.errors import NotFoundError, UserError
 from asylumstats.metrics import DIMENSIONS, PROFILES, Filters, get_definition
@@ -45,7 +46,7 @@ from asylumstats.web.render import (
     path_code,
     render,
 )
-from asylumstats.web.responses import CliJSONResponse
+from asylumstats.web.responses import CliJSONResponse, gzipped
 
 log = logging.getLogger("asylumstats.web")
 
@@ -871,11 +872,62 @@ _HTML_OVERRIDES: dict[str, Callable[[Request], Response]] = {
 }
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A view's answer as the response cache keeps it: the body, and the body compressed as
+    the GZip middleware would send it (None: sent as it is), so a kept answer is not
+    compressed again on every request."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
+    compressed: bytes | None
+
+    @classmethod
+    def of(cls, response: Response) -> Answer:
+        body = bytes(response.body)
+        headers = tuple(response.raw_headers)
+        content_type = next((v.decode("latin-1") for k, v in headers if k == b"content-type"), "")
+        return cls(response.status_code, body, headers, gzipped(body, content_type))
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.compressed or b"")
+
+    def response(self, gzip: bool) -> Response:
+        """The answer (compressed when the client takes gzip), headers as the middleware
+        writes them: it passes an answer that has a Content-Encoding through unchanged."""
+        if not gzip or self.compressed is None:
+            response = Response(self.body, status_code=self.status)
+            response.raw_headers = list(self.headers)
+            return response
+        response = Response(self.compressed, status_code=self.status)
+        headers = MutableHeaders(raw=list(self.headers))
+        headers.add_vary_header("Accept-Encoding")
+        headers["Content-Encoding"] = "gzip"
+        headers["Content-Length"] = str(len(self.compressed))
+        response.raw_headers = headers.raw
+        return response
+
+
+def remembered(request: Request, answer: Callable[[], Response]) -> Response:
+    """``answer()``, kept per (path, query string, language) by the Store of the release
+    asked for: a view's answer depends on nothing else, and the release is read-only. An
+    error is raised, never kept."""
+    try:
+        store = store_of(request)
+    except (NotFoundError, UserError):
+        return answer()  # the same error, raised where the view raises it
+    key = ("response", request.url.path, request.url.query, language_of(request.scope))
+    kept = store.response(key, lambda: Answer.of(answer()), lambda a: a.size)
+    return kept.response(gzip="gzip" in request.headers.get("Accept-Encoding", ""))
+
+
 def _handler(page: Page, api: bool) -> Callable[..., Response]:
     if page.has_code:
 
         def with_code(request: Request, code: str) -> Response:
-            return serve(request, page, code, api)
+            return remembered(request, lambda: serve(request, page, code, api))
 
         handler: Callable[..., Response] = with_code
     else:
@@ -883,8 +935,8 @@ def _handler(page: Page, api: bool) -> Callable[..., Response]:
 
         def without_code(request: Request) -> Response:
             if override is not None:
-                return override(request)
-            return serve(request, page, None, api)
+                return remembered(request, lambda: override(request))
+            return remembered(request, lambda: serve(request, page, None, api))
 
         handler = without_code
     handler.__name__ = f"{'api' if api else 'page'}_{page.name.replace('-', '_')}"

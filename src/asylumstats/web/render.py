@@ -258,15 +258,39 @@ class View:
         return self.url("/api/rates", format="csv", **filters)
 
 
+#: Names that ``getattr`` finds on every dict (its methods): ``row.items`` stays the method.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class DictFirstEnvironment(Environment):
+    """Jinja's environment with ``row.key`` on a plain dict looked up as ``row["key"]`` at once.
+
+    Jinja tries ``getattr`` first and falls back to the item on ``AttributeError``; for the
+    thousands of row dicts of a table that raise-and-catch was a fifth of the rendering time.
+    A name that is not an attribute of ``dict`` can only be found as an item, so the result
+    is the same.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 @cache
 def environment(lang: str = DEFAULT) -> Environment:
-    """The templates in ``lang`` (one environment per language, its catalog installed)."""
-    env = Environment(
+    """The templates in ``lang`` (one environment per language, its catalog installed);
+    the templates are part of the package, so they are not checked for changes on each use."""
+    env = DictFirstEnvironment(
         loader=PackageLoader("asylumstats.web", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(

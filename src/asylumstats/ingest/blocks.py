@@ -3,7 +3,7 @@
 Each block (cut at a line end) is checked line by line with numpy: a line is *clean* when it
 has the header's TAB count, only ASCII bytes, no NUL and no CR but one before its LF. Runs of
 clean lines are handed on as slices of the block, untouched, for DuckDB's own parallel CSV
-reader (:mod:`asylumstats.ingest.load`); only the dirty lines are decoded and repaired in
+reader (:mod:`asylumstats.ingest.table_load`); only the dirty lines are decoded and repaired in
 Python (:mod:`asylumstats.ingest.repair`). Each block yields the clean runs with their first
 line numbers, an Arrow table of repaired rows (raw strings, db column names, line numbers)
 and the quarantined lines with their physical line numbers (header = line 1). Empty lines
@@ -75,7 +75,10 @@ class Block:
     #: Slices of the block, each a run of whole clean lines (LF-terminated), in file order.
     clean: list[memoryview] = field(default_factory=list)
     runs: list[tuple[int, int]] = field(default_factory=list)  # (first line, lines) per slice
-    clean_rows: int = 0
+
+    @property
+    def clean_rows(self) -> int:
+        return sum(n for _, n in self.runs)
 
     @property
     def quarantined(self) -> int:
@@ -145,11 +148,6 @@ class TableReader:
         self.csv_names = [by_pos.get(i, f"_u{i}") for i in range(self.header.width)]
         self._schema = pa.schema([*((n, pa.string()) for n in names), (LINE, pa.int64())])
         self._long_bytes = 0  # length so far of the over-long line being read
-
-    @property
-    def schema(self) -> pa.Schema:
-        """The Arrow schema of repaired rows (raw strings, db column names, ``_line``)."""
-        return self._schema
 
     def bad_id(self, raw: str) -> str | None:
         """Why the line ``raw`` (a clean line: the header's field count) must be quarantined
@@ -315,7 +313,6 @@ class TableReader:
         for i, j in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
             out.clean.append(view[int(starts[i]) : int(ends[j - 1]) + 1])
             out.runs.append((first_line + i, j - i))
-            out.clean_rows += j - i
         dirty = np.flatnonzero(bad & ~empty).tolist()
         if dirty:
             lines = [(first_line + i, blk[int(starts[i]) : int(ends[i])]) for i in dirty]

@@ -344,11 +344,7 @@ def _load_lookups(
             continue
         cols = ", ".join(f"{_q(c)} VARCHAR" for c in lk.columns)
         con.execute(f"CREATE TABLE {_q(lk.table_name)} ({cols})")
-        tbl = lk.arrow()
-        if tbl.num_rows:
-            con.register("_lookup", tbl)
-            con.execute(f"INSERT INTO {_q(lk.table_name)} SELECT * FROM _lookup")
-            con.unregister("_lookup")
+        insert_rows(con, lk.table_name, lk.arrow())
         _insert_quarantine(con, stem, lk.quarantine)
         codes[stem.lower()] = lk.codes()
         report.tables[stem] = TableReport(

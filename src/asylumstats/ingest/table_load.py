@@ -9,8 +9,8 @@ by the same SQL expressions as repaired rows), then inserts the chunk's repaired
 Arrow. DuckDB never sees a line the check did not pass, so its reader is strict: a line it
 would skip or pad is an error, and the rows it inserts must equal the clean lines written.
 
-Rows are inserted in insertion order, so a row's ``rowid`` maps back to its line number
-(:class:`RowLines`). Three hidden columns are computed in the same pass and dropped at the
+Rows are inserted in file order, so a row's ``rowid`` maps back to its line number
+(:class:`RowLines`). Hidden columns are computed in the same pass and dropped at the
 end: ``_raw`` (the whole line, for the rare row whose id is not plain digits; Python then
 decides with the exact rule and quarantines it), and one ``_inv_<column>`` per date or number
 column holding a value the cast cannot read (kept in ``invalid_values``; the row is loaded).
@@ -19,7 +19,7 @@ Then rows whose key repeats an earlier line are moved to the quarantine (the fir
 
 from __future__ import annotations
 
-import shutil
+import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +35,7 @@ from asylumstats.ingest.prefetch import ReadAhead, prefetch
 from asylumstats.ingest.progress import Progress
 from asylumstats.ingest.report import TableReport
 from asylumstats.ingest.tables import Column, TableSpec
-from asylumstats.ingest.values import sql_expr
+from asylumstats.ingest.values import invalid_sql, sql_expr
 from asylumstats.release import Release
 from asylumstats.sqlnames import quote_ident as _q
 from asylumstats.sqlnames import quote_literal
@@ -128,15 +128,26 @@ class Spill:
             self.path.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> Iterator[None]:
+    """``rows`` visible to the connection's SQL as the view ``name`` for the block's length."""
+    con.register(name, rows)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def _rowids(rowids: list[int]) -> pa.Table:
+    return pa.table({"r": pa.array(rowids, pa.int64())})
+
+
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
     """Append an Arrow table to ``table`` (same columns, same order)."""
     if not rows.num_rows:
         return
-    con.register("_rows", rows)
-    try:
+    with registered(con, "_rows", rows):
         con.execute(f"INSERT INTO {_q(table)} SELECT * FROM _rows")
-    finally:
-        con.unregister("_rows")
 
 
 class RowLines:
@@ -177,17 +188,6 @@ def _id_suspect(col: Column, src: str) -> str:
     return (
         f"CASE WHEN {src} IS NULL THEN {blank} "
         f"WHEN length({src}) <= 18 AND ltrim({src}, '0123456789') = '' THEN false ELSE true END"
-    )
-
-
-def invalid_sql(col: Column, src: str) -> str:
-    """The raw value of a date or number column that is not blank or a null token and that
-    the load's cast cannot read; else NULL."""
-    target = "TIMESTAMP" if col.kind == "date" else "BIGINT"
-    zero = f" AND trim({src}, '0-:. ') <> ''" if col.kind == "date" else ""
-    return (
-        f"CASE WHEN {src} NOT IN ('', 'N/A', 'b6') AND ltrim(trim({src}), '?') <> ''"
-        f" AND TRY_CAST({src} AS {target}) IS NULL{zero} THEN {src} END"
     )
 
 
@@ -243,9 +243,12 @@ class _Chunk:
     """Clean lines written to ``path`` (None: none) and the repaired rows read with them."""
 
     path: Path | None
-    clean_rows: int = 0
-    runs: list[tuple[int, int]] = field(default_factory=list)
+    runs: list[tuple[int, int]] = field(default_factory=list)  # (first line, lines)
     repaired: list[pa.Table] = field(default_factory=list)
+
+    @property
+    def clean_rows(self) -> int:
+        return sum(n for _, n in self.runs)
 
 
 def _chunks(
@@ -269,7 +272,6 @@ def _chunks(
             for piece in block.clean:
                 fh.write(piece)
             chunk.runs.extend(block.runs)
-            chunk.clean_rows += block.clean_rows
         if block.table is not None and block.table.num_rows:
             chunk.repaired.append(block.table)
         if fh is not None and fh.tell() >= CHUNK_BYTES:
@@ -362,11 +364,8 @@ def _insert_all(
             rows.add_runs(chunk.runs)
         if chunk.repaired:
             repaired = pa.concat_tables(chunk.repaired)
-            con.register("_repaired", repaired)
-            try:
+            with registered(con, "_repaired", repaired):
                 con.execute(plan.from_arrow)
-            finally:
-                con.unregister("_repaired")
             rows.add_lines(repaired.column(LINE).to_numpy())
     tr.loaded = rows.rows
     spill.insert_into(con)
@@ -399,11 +398,8 @@ def _finish(
     quarantine.extend(dup_rows)
     drop.extend(dup_ids)
     if drop:
-        con.register("_drop", pa.table({"r": pa.array(drop, pa.int64())}))
-        try:
+        with registered(con, "_drop", _rowids(drop)):
             con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT r FROM _drop)")
-        finally:
-            con.unregister("_drop")
     quarantine.sort(key=lambda q: q[0])
     insert_rows(con, "quarantine", quarantine_table(spec.stem, quarantine))
     tr.loaded -= len(drop)
@@ -437,9 +433,7 @@ def _invalid_values(
     if not found:
         return
     lines = rows.lines([f[0] for f in found])
-    values = sorted(
-        zip(lines, (f[1] for f in found), (f[2] for f in found), (f[3] for f in found), strict=True)
-    )
+    values = sorted((line, k, c, v) for line, (_, k, c, v) in zip(lines, found, strict=True))
     insert_rows(
         con,
         "invalid_values",
@@ -462,14 +456,11 @@ def _duplicates(
         return [], []
     table, key = _q(spec.db_name), _q(spec.column(spec.key).db_name)
     ok = "rowid NOT IN (SELECT r FROM _dropped)" if drop else "true"
-    con.register("_dropped", pa.table({"r": pa.array(drop, pa.int64())}))
-    try:
+    with registered(con, "_dropped", _rowids(drop)):
         found = con.execute(
             f"SELECT rowid, {key} FROM {table} WHERE {ok} AND {key} IN "
             f"(SELECT {key} FROM {table} WHERE {ok} GROUP BY {key} HAVING count(*) > 1)"
         ).fetchall()
-    finally:
-        con.unregister("_dropped")
     if not found:
         return [], []
     lines = rows.lines([r for r, _ in found])
@@ -478,16 +469,13 @@ def _duplicates(
         first[k] = min(line, first.get(k, line))
     later = [(r, k, ln) for (r, k), ln in zip(found, lines, strict=True) if ln > first[k]]
     values = ", ".join(f"coalesce(CAST({_q(c.db_name)} AS VARCHAR), '')" for c in spec.columns)
-    con.register("_later", pa.table({"r": pa.array([r for r, _, _ in later], pa.int64())}))
-    try:
+    with registered(con, "_later", _rowids([r for r, _, _ in later])):
         raw = dict(
             con.execute(
                 f"SELECT rowid, concat_ws(chr(9), {values}) FROM {table} "
                 "WHERE rowid IN (SELECT r FROM _later)"
             ).fetchall()
         )
-    finally:
-        con.unregister("_later")
     out = [
         (
             ln,
@@ -500,7 +488,3 @@ def _duplicates(
     tr.duplicates = len(later)
     tr.duplicate_examples = sorted({k for _, k, _ in later})[:DUPLICATE_EXAMPLES]
     return out, [r for r, _, _ in later]
-
-
-def remove_folder(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

@@ -121,6 +121,10 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+#: ``('', 'N/A', 'b6')``: the null tokens as an SQL list.
+_NULL_SQL = "(" + ", ".join(_sql_str(t) for t in sorted(NULL_TOKENS)) + ")"
+
+
 def sql_expr(col: Column, src: str | None, keep: frozenset[str] = frozenset()) -> str:
     """SQL turning raw string column ``src`` (quoted identifier; None = absent) into the value.
 
@@ -135,7 +139,7 @@ def sql_expr(col: Column, src: str | None, keep: frozenset[str] = frozenset()) -
     if col.kind == "date":
         return f"TRY_CAST({src} AS TIMESTAMP)"
     t = f"trim({src})"
-    conds = [f"{t} IN ('', 'N/A', 'b6')"]
+    conds = [f"{t} IN {_NULL_SQL}"]
     q = f"ltrim({t}, '?') = ''"
     if keep:
         q += f" AND {t} NOT IN ({', '.join(_sql_str(k) for k in sorted(keep))})"
@@ -146,6 +150,17 @@ def sql_expr(col: Column, src: str | None, keep: frozenset[str] = frozenset()) -
         odd.append(f"prefix({src}, '0')")
     slow = f"CASE WHEN {' OR '.join(conds)} THEN NULL ELSE {t} END"
     return (
-        f"CASE WHEN {src} IN ('', 'N/A', 'b6') THEN NULL "
+        f"CASE WHEN {src} IN {_NULL_SQL} THEN NULL "
         f"WHEN NOT ({' OR '.join(odd)}) THEN {src} ELSE {slow} END"
+    )
+
+
+def invalid_sql(col: Column, src: str) -> str:
+    """SQL giving the raw value of the date or number column ``src`` when it is not blank, a
+    null token or all ``?`` (or, for a date, all zeros) and :func:`sql_expr`'s cast cannot
+    read it; else NULL. Such a value is kept in ``invalid_values``; its row is loaded."""
+    zero = f" AND trim({src}, '0-:. ') <> ''" if col.kind == "date" else ""
+    return (
+        f"CASE WHEN {src} NOT IN {_NULL_SQL} AND ltrim(trim({src}), '?') <> ''"
+        f" AND TRY_CAST({src} AS {col.db_type}) IS NULL{zero} THEN {src} END"
     )

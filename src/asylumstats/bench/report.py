@@ -59,43 +59,43 @@ def _not_measured(target: float, detail: str = "") -> dict[str, Any]:
     return g
 
 
+def _judged(value: float | None, target: float, met: str, missed: str) -> dict[str, Any]:
+    """A goal of the form value ≤ target: met (detail ``met``), missed (``missed``), or not
+    measured when there is no value."""
+    if value is None:
+        return _not_measured(target)
+    ok = value <= target
+    return {
+        "status": "met" if ok else "missed",
+        "value": value,
+        "target": target,
+        "detail": met if ok else missed,
+    }
+
+
 def _time_goal(value: float | None, target: float, what: str) -> dict[str, Any]:
     if value is None:
         return _not_measured(target)
-    if value <= target:
-        return {
-            "status": "met",
-            "value": value,
-            "target": target,
-            "detail": f"{what} {_ms(value)} ms ≤ {_ms(target)} ms",
-        }
-    return {
-        "status": "missed",
-        "value": value,
-        "target": target,
-        "detail": f"missed by {_ms(value - target)} ms: {what} {_ms(value)} ms > "
+    return _judged(
+        value,
+        target,
+        f"{what} {_ms(value)} ms ≤ {_ms(target)} ms",
+        f"missed by {_ms(value - target)} ms: {what} {_ms(value)} ms > "
         f"{_ms(target)} ms ({value / target:.1f}× the target)",
-    }
+    )
 
 
 def _ratio_goal(value: float | None, target: float, what: str) -> dict[str, Any]:
     """A time-ratio goal (ours ÷ theirs ≤ target): met, or missed by how much."""
     if value is None:
         return _not_measured(target)
-    if value <= target:
-        return {
-            "status": "met",
-            "value": value,
-            "target": target,
-            "detail": f"{what} {value:.2f}× ≤ {target:g}×",
-        }
-    return {
-        "status": "missed",
-        "value": value,
-        "target": target,
-        "detail": f"missed by {value - target:.2f}×: {what} {value:.2f}× > {target:g}× "
+    return _judged(
+        value,
+        target,
+        f"{what} {value:.2f}× ≤ {target:g}×",
+        f"missed by {value - target:.2f}×: {what} {value:.2f}× > {target:g}× "
         f"(needs {value / target:.2f}× less time)",
-    }
+    )
 
 
 def _ingest_goals(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -135,35 +135,25 @@ def _ingest_goals(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
         goals["ingest_rss"] = _not_measured(RSS_TARGET_MIB)
     else:
         peak = max(rss)
-        ok = peak <= RSS_TARGET_MIB
-        goals["ingest_rss"] = {
-            "status": "met" if ok else "missed",
-            "value": peak,
-            "target": RSS_TARGET_MIB,
-            "detail": (
-                f"{peak:,.0f} MiB ≤ {RSS_TARGET_MIB:,.0f} MiB"
-                if ok
-                else f"missed by {peak - RSS_TARGET_MIB:,.0f} MiB: {peak:,.0f} MiB > "
-                f"{RSS_TARGET_MIB:,.0f} MiB"
-            ),
-        }
+        goals["ingest_rss"] = _judged(
+            peak,
+            RSS_TARGET_MIB,
+            f"{peak:,.0f} MiB ≤ {RSS_TARGET_MIB:,.0f} MiB",
+            f"missed by {peak - RSS_TARGET_MIB:,.0f} MiB: {peak:,.0f} MiB > "
+            f"{RSS_TARGET_MIB:,.0f} MiB",
+        )
     return goals
 
 
 def _seconds_goal(value: float | None, target: float, what: str) -> dict[str, Any]:
     if value is None:
         return _not_measured(target)
-    ok = value <= target
-    return {
-        "status": "met" if ok else "missed",
-        "value": value,
-        "target": target,
-        "detail": (
-            f"{what} {value:,.0f} s ≤ {target:,.0f} s"
-            if ok
-            else f"missed by {value - target:,.0f} s: {what} {value:,.0f} s > {target:,.0f} s"
-        ),
-    }
+    return _judged(
+        value,
+        target,
+        f"{what} {value:,.0f} s ≤ {target:,.0f} s",
+        f"missed by {value - target:,.0f} s: {what} {value:,.0f} s > {target:,.0f} s",
+    )
 
 
 def _query_goals(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
